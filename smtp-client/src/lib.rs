@@ -1,0 +1,2 @@
+//! SMTP client (to be written).
+#![forbid(unsafe_code)]

@@ -1,0 +1,1 @@
+//! BDAT (to be written).

@@ -1,0 +1,1 @@
+//! DATA (to be written).

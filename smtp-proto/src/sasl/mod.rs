@@ -1,0 +1,1 @@
+//! SASL mechanisms (to be written).

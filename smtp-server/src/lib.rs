@@ -1,0 +1,2 @@
+//! SMTP server (to be written).
+#![forbid(unsafe_code)]
