@@ -1,0 +1,2 @@
+//! `smtp-send` binary (to be written).
+fn main() {}

@@ -1,0 +1,2 @@
+//! `smtp-server` binary (to be written).
+fn main() {}
