@@ -195,8 +195,11 @@ fn unexpected(at: &[u8], opts: &ParseOptions) -> ParseError {
     }
 }
 
+/// A keyword and its value, if any.
+type KeywordValue<'a> = (&'a [u8], Option<&'a [u8]>);
+
 /// `esmtp-param = esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2).
-fn esmtp_param(input: &[u8]) -> IResult<&[u8], (&[u8], Option<&[u8]>)> {
+fn esmtp_param(input: &[u8]) -> IResult<&[u8], KeywordValue<'_>> {
     (esmtp_keyword, opt(preceded(tag(&b"="[..]), esmtp_value))).parse(input)
 }
 
@@ -292,7 +295,7 @@ fn whole<'a, T>(
     mut rule: impl Parser<&'a [u8], Output = T, Error = Error<&'a [u8]>>,
 ) -> Result<T, ()> {
     match rule.parse(value.as_bytes()) {
-        Ok((rest, out)) if rest.is_empty() => Ok(out),
+        Ok(([], out)) => Ok(out),
         _ => Err(()),
     }
 }

@@ -388,7 +388,7 @@ impl<'a> TryFrom<&'a str> for DateTime<'a> {
 
     fn try_from(value: &'a str) -> Result<Self, ParseError> {
         match date_time(value.as_bytes()) {
-            Ok((rest, ())) if rest.is_empty() => Ok(DateTime::new_unchecked(value)),
+            Ok(([], ())) => Ok(DateTime::new_unchecked(value)),
             _ => Err(ParseError::InvalidArguments("date-time")),
         }
     }
@@ -686,7 +686,7 @@ impl<'a> TryFrom<&'a str> for EsmtpKeyword<'a> {
 
     fn try_from(keyword: &'a str) -> Result<Self, ParseError> {
         match esmtp_keyword(keyword.as_bytes()) {
-            Ok((rest, _)) if rest.is_empty() => Ok(EsmtpKeyword::new_unchecked(keyword)),
+            Ok(([], _)) => Ok(EsmtpKeyword::new_unchecked(keyword)),
             _ => Err(ParseError::InvalidArguments("esmtp-keyword")),
         }
     }

@@ -103,7 +103,7 @@ impl<'a> TryFrom<&'a str> for XText<'a> {
     /// Accepts a wire form: `xtext = *( xchar / hexchar )`.
     fn try_from(wire: &'a str) -> Result<Self, ParseError> {
         match xtext(wire.as_bytes()) {
-            Ok((rest, _)) if rest.is_empty() => Ok(XText::new_unchecked(wire)),
+            Ok(([], _)) => Ok(XText::new_unchecked(wire)),
             _ => Err(ParseError::InvalidArguments("xtext")),
         }
     }
@@ -162,9 +162,12 @@ impl<'a> Utf8AddrText<'a> {
         let mut wire = String::with_capacity(address.len());
         for c in address.chars() {
             let code = u32::from(c);
-            if code < 0x80 && QCHAR[code as usize] {
-                wire.push(c);
-            } else if unicode && code >= 0x80 {
+            let plain = if code < 0x80 {
+                QCHAR[code as usize]
+            } else {
+                unicode
+            };
+            if plain {
                 wire.push(c);
             } else if matches!(code, 0x00 | 0x0A..=0x0F | 0x1A..=0x1F) {
                 return Err(ERR);
@@ -231,7 +234,7 @@ impl<'a> TryFrom<&'a str> for Utf8AddrText<'a> {
     /// Accepts a wire form, `utf-8-addr-xtext` or `utf-8-addr-unitext`.
     fn try_from(wire: &'a str) -> Result<Self, ParseError> {
         match utf_8_addr_unitext(wire.as_bytes()) {
-            Ok((rest, _)) if rest.is_empty() => Ok(Utf8AddrText::new_unchecked(wire)),
+            Ok(([], _)) => Ok(Utf8AddrText::new_unchecked(wire)),
             _ => Err(ParseError::InvalidParameter("ORCPT")),
         }
     }
