@@ -379,10 +379,11 @@ fn priority_value(value: &str) -> Result<MtPriority, ()> {
 }
 
 /// `future-release-interval = future-release-integer` (RFC 4865 §3): the
-/// seconds to hold the message; this crate takes up to 9 digits, the same
-/// bound RFC 2852 puts on `by-time`, which is over 31 years.
+/// seconds to hold the message. RFC 4865 leaves the integer unbounded; this
+/// crate takes what fits a `u32` (over 136 years), so every [`Hold::For`]
+/// round trips.
 fn future_release_integer(value: &str) -> Result<u32, ()> {
-    let seconds = whole(value, digits_up_to(9))?;
+    let seconds = whole(value, digits_up_to(10))?;
     u32::try_from(seconds).map_err(|_| ())
 }
 
@@ -817,8 +818,8 @@ mod tests {
         );
         assert!(mail(" HOLDUNTIL=2000-02-29t23:59:60.123-05:30").is_ok());
         assert_eq!(
-            mail(" HOLDFOR=999999999").unwrap().hold,
-            Some(Hold::For(999_999_999))
+            mail(" HOLDFOR=4294967295").unwrap().hold,
+            Some(Hold::For(u32::MAX))
         );
         for bad in [
             " HOLDUNTIL=2023-02-29T12:00:00Z",
@@ -839,10 +840,13 @@ mod tests {
                 "{bad}"
             );
         }
-        assert_eq!(
-            mail(" HOLDFOR=1000000000"),
-            Err(ParseError::InvalidParameter("HOLDFOR"))
-        );
+        for bad in [" HOLDFOR=4294967296", " HOLDFOR=00000000001", " HOLDFOR=1s"] {
+            assert_eq!(
+                mail(bad),
+                Err(ParseError::InvalidParameter("HOLDFOR")),
+                "{bad}"
+            );
+        }
         assert_eq!(
             mail(" HOLDFOR=-1"),
             Err(ParseError::InvalidParameter("HOLDFOR"))
@@ -1123,6 +1127,23 @@ mod tests {
     }
 
     #[test]
+    fn input_is_one_complete_line() {
+        // The framer has already found the line end, so a cut-off parameter is
+        // bad syntax or a bad value, never "incomplete".
+        let line =
+            " SIZE=1000 BODY=8BITMIME ENVID=a+2Bb AUTH=<> BY=120;RT HOLDUNTIL=2024-02-29T12:00:00Z";
+        for end in 0..line.len() {
+            let prefix = line.get(..end).unwrap();
+            assert_ne!(mail(prefix), Err(ParseError::Incomplete), "{prefix:?}");
+        }
+        let line = " NOTIFY=SUCCESS,DELAY ORCPT=rfc822;a+2Bb@c RRVS=2014-04-03T23:01:00Z;C";
+        for end in 0..line.len() {
+            let prefix = line.get(..end).unwrap();
+            assert_ne!(rcpt(prefix), Err(ParseError::Incomplete), "{prefix:?}");
+        }
+    }
+
+    #[test]
     fn keyword_and_value_constructors() {
         assert!(EsmtpKeyword::try_from("X-FOO").is_ok());
         for bad in ["", "-X", "X_Y", "X=", "é"] {
@@ -1217,7 +1238,7 @@ mod tests {
             requiretls in any::<bool>(),
             mt_priority in proptest::option::of((-9i8..=9).prop_map(|p| MtPriority::new(p).unwrap())),
             hold in proptest::option::of(prop_oneof![
-                (0u32..=999_999_999).prop_map(Hold::For),
+                any::<u32>().prop_map(Hold::For),
                 date_time_strategy().prop_map(Hold::Until),
             ]),
             by in proptest::option::of(
