@@ -317,6 +317,17 @@ mod tests {
         }
 
         #[test]
+        fn arbitrary_wire_forms_never_panic(wire in "([!-~]|\\\\x\\{[0-9A-Fa-f]{0,7}\\}?|\\PC){0,24}") {
+            if let Ok(x) = XText::try_from(wire.as_str()) {
+                let _ = x.decode_str();
+            }
+            if let Ok(u) = Utf8AddrText::try_from(wire.as_str()) {
+                let decoded = u.decode();
+                prop_assert!(!decoded.is_empty());
+            }
+        }
+
+        #[test]
         fn utf8_addr_round_trips(address in "\\PC{1,24}", unitext in any::<bool>()) {
             let built = if unitext {
                 Utf8AddrText::from_address_unitext(&address)
