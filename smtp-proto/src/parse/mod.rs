@@ -5,3 +5,4 @@ pub mod command;
 pub mod ehlo;
 pub mod params;
 pub mod reply;
+pub mod xtext;

@@ -7,3 +7,4 @@ pub mod ehlo;
 pub mod params;
 pub mod reply;
 pub mod status;
+pub mod xtext;

@@ -1,44 +1,759 @@
-//! MAIL and RCPT parameters (stub: the public surface the command grammar relies on).
+//! MAIL FROM and RCPT TO parameters (RFC 5321 §4.1.2 `esmtp-param`), typed
+//! for the extensions this crate knows, kept verbatim for the others.
+//!
+//! Every value type validates on construction with the same grammar the
+//! parser runs, so [`MailParams`] and [`RcptParams`] always encode to
+//! something that parses back to themselves.
 
-use crate::encode::Encode;
+use std::borrow::Cow;
 
-/// Parameters of MAIL FROM.
+use crate::{
+    chars::{ATEXT, ESMTP_VALUE},
+    encode::Encode,
+    error::ParseError,
+    parse::params::{date_time, esmtp_keyword},
+    types::{
+        status::push_decimal,
+        xtext::{Utf8AddrText, XText},
+    },
+};
+
+/// Parameters of `MAIL FROM:<...>`.
+///
+/// The typed fields hold the parameters this crate knows; `other` holds
+/// unknown ones (and RCPT parameters given to MAIL), which a server answers
+/// with 555. An `other` entry whose keyword is one of the typed parameters
+/// encodes fine but parses back into the typed field.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MailParams<'a> {
-    /// SIZE= (RFC 1870).
+    /// `SIZE=` (RFC 1870): the message size the client announces.
     pub size: Option<u64>,
-    _p: std::marker::PhantomData<&'a ()>,
+    /// `BODY=` (RFC 6152, RFC 3030).
+    pub body: Option<Body>,
+    /// `SMTPUTF8` (RFC 6531).
+    pub smtputf8: bool,
+    /// `RET=` (RFC 3461): what a DSN should return.
+    pub ret: Option<Ret>,
+    /// `ENVID=` (RFC 3461): the envelope identifier.
+    pub envid: Option<EnvId<'a>>,
+    /// `AUTH=` (RFC 4954 §5): the authenticated submitter.
+    pub auth: Option<AuthParam<'a>>,
+    /// `REQUIRETLS` (RFC 8689).
+    pub requiretls: bool,
+    /// `MT-PRIORITY=` (RFC 6710).
+    pub mt_priority: Option<MtPriority>,
+    /// `HOLDFOR=` or `HOLDUNTIL=` (RFC 4865); the two exclude each other.
+    pub hold: Option<Hold<'a>>,
+    /// `BY=` (RFC 2852).
+    pub by: Option<By>,
+    /// Parameters without a typed field, in the order given.
+    pub other: Vec<OtherParam<'a>>,
 }
 
 impl MailParams<'_> {
+    /// True when there is no parameter at all.
+    pub fn is_empty(&self) -> bool {
+        *self == MailParams::default()
+    }
+
     /// Detaches from the input buffer.
     pub fn into_owned(self) -> MailParams<'static> {
         MailParams {
             size: self.size,
-            _p: std::marker::PhantomData,
-        }
-    }
-}
-
-/// Parameters of RCPT TO.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RcptParams<'a> {
-    _p: std::marker::PhantomData<&'a ()>,
-}
-
-impl RcptParams<'_> {
-    /// Detaches from the input buffer.
-    pub fn into_owned(self) -> RcptParams<'static> {
-        RcptParams {
-            _p: std::marker::PhantomData,
+            body: self.body,
+            smtputf8: self.smtputf8,
+            ret: self.ret,
+            envid: self.envid.map(EnvId::into_owned),
+            auth: self.auth.map(AuthParam::into_owned),
+            requiretls: self.requiretls,
+            mt_priority: self.mt_priority,
+            hold: self.hold.map(Hold::into_owned),
+            by: self.by,
+            other: self.other.into_iter().map(OtherParam::into_owned).collect(),
         }
     }
 }
 
 impl Encode for MailParams<'_> {
-    fn encode(&self, _out: &mut Vec<u8>) {}
+    fn encode(&self, out: &mut Vec<u8>) {
+        if let Some(size) = self.size {
+            out.extend_from_slice(b" SIZE=");
+            push_decimal(out, size);
+        }
+        if let Some(body) = self.body {
+            out.extend_from_slice(b" BODY=");
+            body.encode(out);
+        }
+        if self.smtputf8 {
+            out.extend_from_slice(b" SMTPUTF8");
+        }
+        if let Some(ret) = self.ret {
+            out.extend_from_slice(b" RET=");
+            ret.encode(out);
+        }
+        if let Some(envid) = &self.envid {
+            out.extend_from_slice(b" ENVID=");
+            envid.encode(out);
+        }
+        if let Some(auth) = &self.auth {
+            out.extend_from_slice(b" AUTH=");
+            auth.encode(out);
+        }
+        if self.requiretls {
+            out.extend_from_slice(b" REQUIRETLS");
+        }
+        if let Some(priority) = self.mt_priority {
+            out.extend_from_slice(b" MT-PRIORITY=");
+            priority.encode(out);
+        }
+        match &self.hold {
+            Some(Hold::For(seconds)) => {
+                out.extend_from_slice(b" HOLDFOR=");
+                push_decimal(out, u64::from(*seconds));
+            }
+            Some(Hold::Until(time)) => {
+                out.extend_from_slice(b" HOLDUNTIL=");
+                time.encode(out);
+            }
+            None => {}
+        }
+        if let Some(by) = self.by {
+            out.extend_from_slice(b" BY=");
+            by.encode(out);
+        }
+        for param in &self.other {
+            out.push(b' ');
+            param.encode(out);
+        }
+    }
+}
+
+/// Parameters of `RCPT TO:<...>`.
+///
+/// As for [`MailParams`], `other` holds unknown parameters and MAIL
+/// parameters given to RCPT.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RcptParams<'a> {
+    /// `NOTIFY=` (RFC 3461): when to send a DSN.
+    pub notify: Option<Notify>,
+    /// `ORCPT=` (RFC 3461, RFC 6533): the original recipient.
+    pub orcpt: Option<Orcpt<'a>>,
+    /// `RRVS=` (RFC 7293): require that the recipient existed since a time.
+    pub rrvs: Option<Rrvs<'a>>,
+    /// Parameters without a typed field, in the order given.
+    pub other: Vec<OtherParam<'a>>,
+}
+
+impl RcptParams<'_> {
+    /// True when there is no parameter at all.
+    pub fn is_empty(&self) -> bool {
+        *self == RcptParams::default()
+    }
+
+    /// Detaches from the input buffer.
+    pub fn into_owned(self) -> RcptParams<'static> {
+        RcptParams {
+            notify: self.notify,
+            orcpt: self.orcpt.map(Orcpt::into_owned),
+            rrvs: self.rrvs.map(Rrvs::into_owned),
+            other: self.other.into_iter().map(OtherParam::into_owned).collect(),
+        }
+    }
 }
 
 impl Encode for RcptParams<'_> {
-    fn encode(&self, _out: &mut Vec<u8>) {}
+    fn encode(&self, out: &mut Vec<u8>) {
+        if let Some(notify) = self.notify {
+            out.extend_from_slice(b" NOTIFY=");
+            notify.encode(out);
+        }
+        if let Some(orcpt) = &self.orcpt {
+            out.extend_from_slice(b" ORCPT=");
+            orcpt.encode(out);
+        }
+        if let Some(rrvs) = &self.rrvs {
+            out.extend_from_slice(b" RRVS=");
+            rrvs.encode(out);
+        }
+        for param in &self.other {
+            out.push(b' ');
+            param.encode(out);
+        }
+    }
+}
+
+/// `BODY=` values (RFC 6152 §2, RFC 3030 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Body {
+    /// `7BIT`.
+    SevenBit,
+    /// `8BITMIME` (RFC 6152).
+    EightBitMime,
+    /// `BINARYMIME` (RFC 3030), which requires BDAT.
+    BinaryMime,
+}
+
+impl Body {
+    /// The value as sent on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Body::SevenBit => "7BIT",
+            Body::EightBitMime => "8BITMIME",
+            Body::BinaryMime => "BINARYMIME",
+        }
+    }
+}
+
+impl Encode for Body {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_str().as_bytes());
+    }
+}
+
+/// `RET=` values (RFC 3461 §4.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ret {
+    /// `FULL`: return the whole message in a DSN.
+    Full,
+    /// `HDRS`: return only the headers.
+    Hdrs,
+}
+
+impl Ret {
+    /// The value as sent on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Ret::Full => "FULL",
+            Ret::Hdrs => "HDRS",
+        }
+    }
+}
+
+impl Encode for Ret {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.as_str().as_bytes());
+    }
+}
+
+/// The `ENVID=` value (RFC 3461 §4.4): a non-empty xtext of at most
+/// [`EnvId::MAX_LEN`] characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EnvId<'a>(XText<'a>);
+
+impl<'a> EnvId<'a> {
+    /// The longest ENVID a server must accept (RFC 3461 §4.4), in encoded characters.
+    pub const MAX_LEN: usize = 100;
+
+    /// Checks the length limits of an ENVID.
+    pub fn new(xtext: XText<'a>) -> Result<Self, ParseError> {
+        if xtext.is_empty() || xtext.as_str().len() > Self::MAX_LEN {
+            return Err(ParseError::InvalidParameter("ENVID"));
+        }
+        Ok(EnvId(xtext))
+    }
+
+    /// The xtext value.
+    pub fn xtext(&self) -> &XText<'a> {
+        &self.0
+    }
+
+    /// Detaches from the input buffer.
+    pub fn into_owned(self) -> EnvId<'static> {
+        EnvId(self.0.into_owned())
+    }
+}
+
+impl Encode for EnvId<'_> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.0.encode(out);
+    }
+}
+
+/// The `AUTH=` value (RFC 4954 §5): the xtext-encoded mailbox of the
+/// submitter, or `<>` when it is unknown or not to be trusted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AuthParam<'a>(Option<XText<'a>>);
+
+impl<'a> AuthParam<'a> {
+    /// `AUTH=<>`.
+    pub const fn empty() -> AuthParam<'static> {
+        AuthParam(None)
+    }
+
+    /// `AUTH=<xtext>`; the value must be non-empty and not `<>` itself.
+    pub fn mailbox(xtext: XText<'a>) -> Result<Self, ParseError> {
+        match xtext.as_str() {
+            "" | "<>" => Err(ParseError::InvalidParameter("AUTH")),
+            _ => Ok(AuthParam(Some(xtext))),
+        }
+    }
+
+    /// The submitter, or `None` for `<>`.
+    pub fn as_mailbox(&self) -> Option<&XText<'a>> {
+        self.0.as_ref()
+    }
+
+    /// True for `AUTH=<>`.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// Detaches from the input buffer.
+    pub fn into_owned(self) -> AuthParam<'static> {
+        AuthParam(self.0.map(XText::into_owned))
+    }
+}
+
+impl Encode for AuthParam<'_> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match &self.0 {
+            Some(xtext) => xtext.encode(out),
+            None => out.extend_from_slice(b"<>"),
+        }
+    }
+}
+
+/// The `MT-PRIORITY=` value (RFC 6710 §3): an integer from -9 to 9.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct MtPriority(i8);
+
+impl MtPriority {
+    /// Checks the -9..=9 range.
+    pub const fn new(priority: i8) -> Result<Self, ParseError> {
+        if priority >= -9 && priority <= 9 {
+            Ok(MtPriority(priority))
+        } else {
+            Err(ParseError::InvalidParameter("MT-PRIORITY"))
+        }
+    }
+
+    /// The priority.
+    pub const fn get(self) -> i8 {
+        self.0
+    }
+}
+
+impl Encode for MtPriority {
+    fn encode(&self, out: &mut Vec<u8>) {
+        if self.0 < 0 {
+            out.push(b'-');
+        }
+        push_decimal(out, u64::from(self.0.unsigned_abs()));
+    }
+}
+
+/// A future-release request (RFC 4865 §3).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Hold<'a> {
+    /// `HOLDFOR=`: release after this many seconds.
+    For(u32),
+    /// `HOLDUNTIL=`: release at this time.
+    Until(DateTime<'a>),
+}
+
+impl Hold<'_> {
+    /// Detaches from the input buffer.
+    pub fn into_owned(self) -> Hold<'static> {
+        match self {
+            Hold::For(seconds) => Hold::For(seconds),
+            Hold::Until(time) => Hold::Until(time.into_owned()),
+        }
+    }
+}
+
+/// An RFC 3339 §5.6 `date-time` such as `2025-06-01T12:00:00Z`, as used by
+/// HOLDUNTIL and RRVS; checked down to the number of days in the month.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DateTime<'a>(Cow<'a, str>);
+
+impl<'a> DateTime<'a> {
+    /// Wraps a value the grammar has already accepted.
+    pub(crate) fn new_unchecked(value: &'a str) -> Self {
+        DateTime(Cow::Borrowed(value))
+    }
+
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Detaches from the input buffer.
+    pub fn into_owned(self) -> DateTime<'static> {
+        DateTime(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl<'a> TryFrom<&'a str> for DateTime<'a> {
+    type Error = ParseError;
+
+    fn try_from(value: &'a str) -> Result<Self, ParseError> {
+        match date_time(value.as_bytes()) {
+            Ok(([], ())) => Ok(DateTime::new_unchecked(value)),
+            _ => Err(ParseError::InvalidArguments("date-time")),
+        }
+    }
+}
+
+impl Encode for DateTime<'_> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.0.as_bytes());
+    }
+}
+
+/// What to do when a `BY=` deadline passes (RFC 2852 §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ByMode {
+    /// `N`: send a delayed DSN and keep trying.
+    Notify,
+    /// `R`: return the message as undeliverable.
+    Return,
+}
+
+/// The `BY=` value (RFC 2852 §4): `by-time ";" by-mode [by-trace]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct By {
+    time: i32,
+    mode: ByMode,
+    trace: bool,
+}
+
+impl By {
+    /// The largest magnitude `by-time` can have (9 digits).
+    pub const MAX_TIME: i32 = 999_999_999;
+
+    /// Checks that `time` has at most 9 digits and, with [`ByMode::Return`],
+    /// is positive (RFC 2852 §4).
+    pub const fn new(time: i32, mode: ByMode, trace: bool) -> Result<Self, ParseError> {
+        let in_range = time >= -Self::MAX_TIME && time <= Self::MAX_TIME;
+        let positive_if_return = !matches!(mode, ByMode::Return) || time > 0;
+        if in_range && positive_if_return {
+            Ok(By { time, mode, trace })
+        } else {
+            Err(ParseError::InvalidParameter("BY"))
+        }
+    }
+
+    /// Seconds from the time the message was received to its deadline.
+    pub const fn time(self) -> i32 {
+        self.time
+    }
+
+    /// What to do at the deadline.
+    pub const fn mode(self) -> ByMode {
+        self.mode
+    }
+
+    /// True when trace information is requested (`by-trace = "T"`).
+    pub const fn trace(self) -> bool {
+        self.trace
+    }
+}
+
+impl Encode for By {
+    fn encode(&self, out: &mut Vec<u8>) {
+        if self.time < 0 {
+            out.push(b'-');
+        }
+        push_decimal(out, u64::from(self.time.unsigned_abs()));
+        out.extend_from_slice(match self.mode {
+            ByMode::Notify => b";N",
+            ByMode::Return => b";R",
+        });
+        if self.trace {
+            out.push(b'T');
+        }
+    }
+}
+
+/// The `NOTIFY=` value (RFC 3461 §4.1): when to send a DSN. All flags
+/// false is `NEVER`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Notify {
+    /// `SUCCESS`.
+    pub success: bool,
+    /// `FAILURE`.
+    pub failure: bool,
+    /// `DELAY`.
+    pub delay: bool,
+}
+
+impl Notify {
+    /// `NOTIFY=NEVER`.
+    pub const NEVER: Notify = Notify {
+        success: false,
+        failure: false,
+        delay: false,
+    };
+
+    /// True for `NEVER`.
+    pub const fn is_never(self) -> bool {
+        !(self.success || self.failure || self.delay)
+    }
+}
+
+impl Encode for Notify {
+    fn encode(&self, out: &mut Vec<u8>) {
+        if self.is_never() {
+            out.extend_from_slice(b"NEVER");
+            return;
+        }
+        let mut first = true;
+        for (on, name) in [
+            (self.success, &b"SUCCESS"[..]),
+            (self.failure, b"FAILURE"),
+            (self.delay, b"DELAY"),
+        ] {
+            if on {
+                if !first {
+                    out.push(b',');
+                }
+                out.extend_from_slice(name);
+                first = false;
+            }
+        }
+    }
+}
+
+/// The address part of an [`Orcpt`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OrcptAddress<'a> {
+    /// `xtext`, for every address type but `utf-8` (RFC 3461 §4.2).
+    XText(XText<'a>),
+    /// `utf-8-addr-xtext` / `utf-8-addr-unitext`, for `utf-8` (RFC 6533 §3).
+    Utf8(Utf8AddrText<'a>),
+}
+
+/// The `ORCPT=` value (RFC 3461 §4.2): `addr-type ";" xtext`, or with the
+/// `utf-8` address type the RFC 6533 forms.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Orcpt<'a> {
+    addr_type: Cow<'a, str>,
+    address: OrcptAddress<'a>,
+}
+
+impl<'a> Orcpt<'a> {
+    /// Wraps values the grammar has already matched with each other.
+    pub(crate) fn new_unchecked(addr_type: &'a str, address: OrcptAddress<'a>) -> Self {
+        Orcpt {
+            addr_type: Cow::Borrowed(addr_type),
+            address,
+        }
+    }
+
+    /// `rfc822;<address as xtext>`, the usual form.
+    pub fn rfc822(address: &[u8]) -> Orcpt<'static> {
+        Orcpt {
+            addr_type: Cow::Borrowed("rfc822"),
+            address: OrcptAddress::XText(XText::from_decoded(address)),
+        }
+    }
+
+    /// `utf-8;<address>` (RFC 6533).
+    pub fn utf8(address: Utf8AddrText<'a>) -> Self {
+        Orcpt {
+            addr_type: Cow::Borrowed("utf-8"),
+            address: OrcptAddress::Utf8(address),
+        }
+    }
+
+    /// Any address type: `addr-type` must be an atom (RFC 5322 `atext`,
+    /// without `=`), and the address must be [`OrcptAddress::Utf8`] exactly
+    /// when the type is `utf-8`.
+    pub fn new(addr_type: &'a str, address: OrcptAddress<'a>) -> Result<Self, ParseError> {
+        let atom = !addr_type.is_empty()
+            && addr_type
+                .bytes()
+                .all(|b| ATEXT[b as usize] && ESMTP_VALUE[b as usize]);
+        let utf8_type = addr_type.eq_ignore_ascii_case("utf-8");
+        let utf8_address = matches!(address, OrcptAddress::Utf8(_));
+        if atom && utf8_type == utf8_address {
+            Ok(Orcpt::new_unchecked(addr_type, address))
+        } else {
+            Err(ParseError::InvalidParameter("ORCPT"))
+        }
+    }
+
+    /// The address type as given (`rfc822`, `utf-8`, ...).
+    pub fn addr_type(&self) -> &str {
+        &self.addr_type
+    }
+
+    /// True for the `rfc822` address type (case-insensitive).
+    pub fn is_rfc822(&self) -> bool {
+        self.addr_type.eq_ignore_ascii_case("rfc822")
+    }
+
+    /// The encoded address.
+    pub fn address(&self) -> &OrcptAddress<'a> {
+        &self.address
+    }
+
+    /// The decoded address as text, or `None` when an xtext decodes to
+    /// something that is not UTF-8.
+    pub fn decoded_address(&self) -> Option<Cow<'_, str>> {
+        match &self.address {
+            OrcptAddress::XText(x) => x.decode_str(),
+            OrcptAddress::Utf8(u) => Some(u.decode()),
+        }
+    }
+
+    /// Detaches from the input buffer.
+    pub fn into_owned(self) -> Orcpt<'static> {
+        Orcpt {
+            addr_type: Cow::Owned(self.addr_type.into_owned()),
+            address: match self.address {
+                OrcptAddress::XText(x) => OrcptAddress::XText(x.into_owned()),
+                OrcptAddress::Utf8(u) => OrcptAddress::Utf8(u.into_owned()),
+            },
+        }
+    }
+}
+
+impl Encode for Orcpt<'_> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.addr_type.as_bytes());
+        out.push(b';');
+        match &self.address {
+            OrcptAddress::XText(x) => x.encode(out),
+            OrcptAddress::Utf8(u) => u.encode(out),
+        }
+    }
+}
+
+/// What to do when the RRVS check fails on a later hop (RFC 7293 §3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RrvsMode {
+    /// `C`: continue, the check is the next hop's business.
+    Continue,
+    /// `R`: reject.
+    Reject,
+}
+
+/// The `RRVS=` value (RFC 7293 §3.1): `date-time [";" ("C" / "R")]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Rrvs<'a> {
+    /// The time since which the recipient must have been the same person.
+    pub time: DateTime<'a>,
+    /// What a server that cannot check should do; `None` when not given.
+    pub mode: Option<RrvsMode>,
+}
+
+impl Rrvs<'_> {
+    /// Detaches from the input buffer.
+    pub fn into_owned(self) -> Rrvs<'static> {
+        Rrvs {
+            time: self.time.into_owned(),
+            mode: self.mode,
+        }
+    }
+}
+
+impl Encode for Rrvs<'_> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.time.encode(out);
+        match self.mode {
+            Some(RrvsMode::Continue) => out.extend_from_slice(b";C"),
+            Some(RrvsMode::Reject) => out.extend_from_slice(b";R"),
+            None => {}
+        }
+    }
+}
+
+/// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` (RFC 5321 §4.1.2),
+/// kept in the case it was given (comparisons are the caller's, case-insensitive).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EsmtpKeyword<'a>(Cow<'a, str>);
+
+impl<'a> EsmtpKeyword<'a> {
+    /// Wraps a keyword the grammar has already accepted.
+    pub(crate) fn new_unchecked(keyword: &'a str) -> Self {
+        EsmtpKeyword(Cow::Borrowed(keyword))
+    }
+
+    /// The keyword as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Detaches from the input buffer.
+    pub fn into_owned(self) -> EsmtpKeyword<'static> {
+        EsmtpKeyword(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl<'a> TryFrom<&'a str> for EsmtpKeyword<'a> {
+    type Error = ParseError;
+
+    fn try_from(keyword: &'a str) -> Result<Self, ParseError> {
+        match esmtp_keyword(keyword.as_bytes()) {
+            Ok(([], _)) => Ok(EsmtpKeyword::new_unchecked(keyword)),
+            _ => Err(ParseError::InvalidArguments("esmtp-keyword")),
+        }
+    }
+}
+
+/// `esmtp-value = 1*(%d33-60 / %d62-126)` (RFC 5321 §4.1.2), extended with
+/// `UTF8-non-ascii` by RFC 6531 §3.3 (such a value needs SMTPUTF8).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EsmtpValue<'a>(Cow<'a, str>);
+
+impl<'a> EsmtpValue<'a> {
+    /// Wraps a value the grammar has already accepted.
+    pub(crate) fn new_unchecked(value: &'a str) -> Self {
+        EsmtpValue(Cow::Borrowed(value))
+    }
+
+    /// The value as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Detaches from the input buffer.
+    pub fn into_owned(self) -> EsmtpValue<'static> {
+        EsmtpValue(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl<'a> TryFrom<&'a str> for EsmtpValue<'a> {
+    type Error = ParseError;
+
+    fn try_from(value: &'a str) -> Result<Self, ParseError> {
+        let valid =
+            !value.is_empty() && value.bytes().all(|b| b >= 0x80 || ESMTP_VALUE[b as usize]);
+        if valid {
+            Ok(EsmtpValue::new_unchecked(value))
+        } else {
+            Err(ParseError::InvalidArguments("esmtp-value"))
+        }
+    }
+}
+
+/// A parameter without a typed field: unknown, or known but given to the
+/// other command.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OtherParam<'a> {
+    /// The keyword as given.
+    pub keyword: EsmtpKeyword<'a>,
+    /// The value, if there was an `=`.
+    pub value: Option<EsmtpValue<'a>>,
+}
+
+impl OtherParam<'_> {
+    /// Detaches from the input buffer.
+    pub fn into_owned(self) -> OtherParam<'static> {
+        OtherParam {
+            keyword: self.keyword.into_owned(),
+            value: self.value.map(EsmtpValue::into_owned),
+        }
+    }
+}
+
+impl Encode for OtherParam<'_> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.keyword.as_str().as_bytes());
+        if let Some(value) = &self.value {
+            out.push(b'=');
+            out.extend_from_slice(value.as_str().as_bytes());
+        }
+    }
 }
