@@ -160,12 +160,16 @@ pub(crate) fn ipv4_address_literal(input: &[u8]) -> PResult<'_, Ipv4Addr> {
 /// `IPv6-hex = 1*4HEXDIG` (RFC 5321 §4.1.3), given one whole group.
 fn ipv6_hex(group: &[u8]) -> Result<u16, ParseError> {
     if group.is_empty() || group.len() > 4 {
-        return Err(ParseError::InvalidAddress("IPv6 group of 1 to 4 hex digits expected"));
+        return Err(ParseError::InvalidAddress(
+            "IPv6 group of 1 to 4 hex digits expected",
+        ));
     }
     group.iter().try_fold(0u16, |acc, &d| {
         let digit = char::from(d)
             .to_digit(16)
-            .ok_or(ParseError::InvalidAddress("invalid hex digit in IPv6 address"))?;
+            .ok_or(ParseError::InvalidAddress(
+                "invalid hex digit in IPv6 address",
+            ))?;
         // At most four digits: no overflow.
         Ok(acc << 4 | digit as u16)
     })
@@ -189,7 +193,11 @@ fn ipv6_groups(
     while let Some(piece) = pieces.next() {
         let last = pieces.peek().is_none();
         if last && ipv4_allowed && memchr(b'.', piece).is_some() {
-            let ip = whole(piece, ipv4_address_literal, "invalid IPv4 part of IPv6 literal")?;
+            let ip = whole(
+                piece,
+                ipv4_address_literal,
+                "invalid IPv4 part of IPv6 literal",
+            )?;
             let [a, b, c, d] = ip.octets();
             let slots = groups.get_mut(count..count + 2).ok_or(TOO_MANY)?;
             slots.copy_from_slice(&[u16::from_be_bytes([a, b]), u16::from_be_bytes([c, d])]);
@@ -267,7 +275,9 @@ pub(crate) fn general_address_literal(input: &[u8]) -> PResult<'_, GeneralLitera
         return fail(ParseError::InvalidAddress("invalid address literal tag"));
     }
     if content.is_empty() || span(&DCONTENT, content) != content.len() {
-        return fail(ParseError::InvalidAddress("invalid address literal content"));
+        return fail(ParseError::InvalidAddress(
+            "invalid address literal content",
+        ));
     }
     match (std::str::from_utf8(tag), std::str::from_utf8(content)) {
         (Ok(tag), Ok(content)) => Ok((&[], GeneralLiteral::new_unchecked(tag, content))),
@@ -300,8 +310,10 @@ pub(crate) fn address_literal<'a>(
     // IPv4 is the only form without a colon; "IPv6:" is the one reserved tag,
     // so an invalid IPv6 address is an error rather than a general literal.
     let literal = if memchr(b':', content).is_none() {
-        AddressLiteral::Ipv4(whole(content, ipv4_address_literal, "invalid IPv4 literal")
-            .map_err(|e| nom::Err::Error(GrammarError(e)))?)
+        AddressLiteral::Ipv4(
+            whole(content, ipv4_address_literal, "invalid IPv4 literal")
+                .map_err(|e| nom::Err::Error(GrammarError(e)))?,
+        )
     } else if content
         .get(..5)
         .is_some_and(|tag| tag.eq_ignore_ascii_case(b"IPv6:"))
@@ -399,7 +411,9 @@ pub(crate) fn local_part<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a
 pub(crate) fn mailbox<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Mailbox<'a>> {
     let (rest, local) = local_part(input, opts)?;
     let Some(rest) = rest.strip_prefix(b"@") else {
-        return fail(ParseError::InvalidAddress("expected @ after the local part"));
+        return fail(ParseError::InvalidAddress(
+            "expected @ after the local part",
+        ));
     };
     let (rest, host) = host(rest, opts)?;
     Ok((rest, Mailbox::new_unchecked(local, host)))

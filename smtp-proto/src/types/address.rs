@@ -43,7 +43,11 @@ impl<'a> Domain<'a> {
 
     /// Parses a whole domain from `input` under `opts`.
     pub fn parse(input: &'a [u8], opts: &ParseOptions) -> Result<Self, ParseError> {
-        grammar::whole(input, |i| grammar::domain(i, opts), "trailing bytes after domain")
+        grammar::whole(
+            input,
+            |i| grammar::domain(i, opts),
+            "trailing bytes after domain",
+        )
     }
 
     /// The domain as it appears on the wire.
@@ -265,7 +269,11 @@ pub enum Host<'a> {
 impl<'a> Host<'a> {
     /// Parses a whole host from `input`.
     pub fn parse(input: &'a [u8], opts: &ParseOptions) -> Result<Self, ParseError> {
-        grammar::whole(input, |i| grammar::host(i, opts), "trailing bytes after host")
+        grammar::whole(
+            input,
+            |i| grammar::host(i, opts),
+            "trailing bytes after host",
+        )
     }
 
     /// The domain, when this is not an address literal.
@@ -533,7 +541,11 @@ impl<'a> Path<'a> {
 
     /// Parses a whole `<...>` path from `input`.
     pub fn parse(input: &'a [u8], opts: &ParseOptions) -> Result<Self, ParseError> {
-        grammar::whole(input, |i| grammar::path(i, opts), "trailing bytes after path")
+        grammar::whole(
+            input,
+            |i| grammar::path(i, opts),
+            "trailing bytes after path",
+        )
     }
 
     /// The mailbox.
