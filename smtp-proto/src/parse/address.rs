@@ -515,3 +515,500 @@ pub(crate) fn forward_path<'a>(
     let (rest, path) = path_or_mailbox(input, opts)?;
     Ok((rest, ForwardPath::Path(path)))
 }
+
+/// Value generators built through the validating constructors, shared with
+/// the command tests.
+#[cfg(test)]
+pub(crate) mod strategies {
+    use proptest::prelude::*;
+
+    use crate::types::address::{
+        AddressLiteral, Domain, ForwardPath, GeneralLiteral, Host, LocalPart, Mailbox, Path,
+        ReversePath,
+    };
+
+    pub(crate) fn domain() -> impl Strategy<Value = Domain<'static>> {
+        prop::collection::vec("[a-zA-Z0-9]([a-zA-Z0-9-]{0,8}[a-zA-Z0-9])?", 1..5).prop_map(
+            |labels| {
+                Domain::try_from(labels.join(".").as_str())
+                    .expect("generated domain is valid")
+                    .into_owned()
+            },
+        )
+    }
+
+    pub(crate) fn utf8_domain() -> impl Strategy<Value = Domain<'static>> {
+        prop::collection::vec("[a-z0-9äöüé日本]{1,6}", 1..4).prop_map(|labels| {
+            Domain::try_from(labels.join(".").as_str())
+                .expect("generated domain is valid")
+                .into_owned()
+        })
+    }
+
+    pub(crate) fn address_literal() -> impl Strategy<Value = AddressLiteral<'static>> {
+        prop_oneof![
+            any::<u32>().prop_map(|ip| AddressLiteral::Ipv4(ip.into())),
+            any::<u128>().prop_map(|ip| AddressLiteral::Ipv6(ip.into())),
+            // Many zero groups exercise the "::" forms.
+            (any::<u16>(), 0..8usize, any::<u16>()).prop_map(|(a, i, b)| {
+                let mut groups = [0u16; 8];
+                groups[i] = a;
+                groups[7 - i] = b;
+                AddressLiteral::Ipv6(groups.into())
+            }),
+            (
+                "[a-zA-Z0-9]([a-zA-Z0-9-]{0,5}[a-zA-Z0-9])?",
+                "[!-Z\\^-~]{1,12}"
+            )
+                .prop_filter_map("IPv6 is not a general tag", |(tag, content)| {
+                    GeneralLiteral::new(&tag, &content)
+                        .ok()
+                        .map(|g| AddressLiteral::General(g.into_owned()))
+                }),
+        ]
+    }
+
+    pub(crate) fn host() -> impl Strategy<Value = Host<'static>> {
+        prop_oneof![
+            3 => domain().prop_map(Host::Domain),
+            1 => address_literal().prop_map(Host::Literal),
+        ]
+    }
+
+    pub(crate) fn local_part() -> impl Strategy<Value = LocalPart<'static>> {
+        prop_oneof![
+            prop::collection::vec("[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]{1,8}", 1..4).prop_map(|atoms| {
+                LocalPart::try_from(atoms.join(".").as_str())
+                    .expect("generated dot-string is valid")
+                    .into_owned()
+            }),
+            "[ -~]{0,20}".prop_map(|value| {
+                LocalPart::from_value(&value)
+                    .expect("printable value is quotable")
+                    .into_owned()
+            }),
+        ]
+    }
+
+    pub(crate) fn mailbox() -> impl Strategy<Value = Mailbox<'static>> {
+        (local_part(), host()).prop_filter_map("fits in a path", |(local, host)| {
+            Mailbox::new(local, host).ok()
+        })
+    }
+
+    pub(crate) fn utf8_mailbox() -> impl Strategy<Value = Mailbox<'static>> {
+        ("[a-zäöü日本.]{0,3}[a-zäöü日本]", utf8_domain()).prop_map(|(local, domain)| {
+            let local = LocalPart::from_value(&local).expect("valid").into_owned();
+            Mailbox::new(local, Host::Domain(domain)).expect("short")
+        })
+    }
+
+    pub(crate) fn path() -> impl Strategy<Value = Path<'static>> {
+        prop_oneof![
+            3 => mailbox().prop_map(Path::from),
+            1 => (prop::collection::vec(domain(), 1..3), mailbox()).prop_filter_map(
+                "fits in 256 octets",
+                |(route, mailbox)| {
+                    let route: Vec<String> = route.iter().map(|d| format!("@{d}")).collect();
+                    let text = format!("<{}:{mailbox}>", route.join(","));
+                    Path::try_from(text.as_str()).ok().map(Path::into_owned)
+                }
+            ),
+        ]
+    }
+
+    pub(crate) fn reverse_path() -> impl Strategy<Value = ReversePath<'static>> {
+        prop_oneof![
+            1 => Just(ReversePath::Null),
+            4 => path().prop_map(ReversePath::Path),
+        ]
+    }
+
+    pub(crate) fn forward_path() -> impl Strategy<Value = ForwardPath<'static>> {
+        prop_oneof![
+            1 => Just(ForwardPath::Postmaster),
+            4 => path().prop_map(ForwardPath::Path),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{Ipv4Addr, Ipv6Addr};
+
+    use proptest::prelude::*;
+
+    use super::strategies;
+    use crate::{
+        encode::Encode,
+        error::ParseError,
+        options::ParseOptions,
+        types::address::{
+            AddressLiteral, Domain, ForwardPath, GeneralLiteral, Host, LocalPart, Mailbox, Path,
+            ReversePath,
+        },
+    };
+
+    const STRICT: ParseOptions = ParseOptions::strict();
+    const UTF8: ParseOptions = ParseOptions::strict().with_smtputf8(true);
+
+    fn literal(text: &str) -> Result<AddressLiteral<'_>, ParseError> {
+        AddressLiteral::parse(text.as_bytes(), &STRICT)
+    }
+
+    fn v6(text: &str) -> Result<Ipv6Addr, ParseError> {
+        match literal(text)? {
+            AddressLiteral::Ipv6(ip) => Ok(ip),
+            other => panic!("not IPv6: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn domains() {
+        for ok in [
+            "a",
+            "example.com",
+            "a-b.c0",
+            "0.1.2.3",
+            "xn--bcher-kva.example",
+        ] {
+            assert_eq!(Domain::parse(ok.as_bytes(), &STRICT).unwrap().as_str(), ok);
+        }
+        for bad in ["", ".a", "a.", "a..b", "-a", "a-", "a.-b", "a_b", "a b"] {
+            assert!(
+                matches!(
+                    Domain::parse(bad.as_bytes(), &STRICT),
+                    Err(ParseError::InvalidAddress(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            Domain::parse("bücher.de".as_bytes(), &STRICT),
+            Err(ParseError::NonAscii)
+        );
+        let utf8 = Domain::parse("bücher.日本".as_bytes(), &UTF8).unwrap();
+        assert!(!utf8.is_ascii());
+        assert_eq!(
+            Domain::parse(b"b\xffcher.de", &UTF8),
+            Err(ParseError::InvalidAddress("invalid UTF-8"))
+        );
+    }
+
+    #[test]
+    fn domain_length_limit() {
+        let label = "a".repeat(63);
+        let at_limit = format!("{label}.{label}.{label}.{}", "b".repeat(63));
+        assert_eq!(at_limit.len(), 255);
+        assert!(Domain::try_from(at_limit.as_str()).is_ok());
+        let over = format!("{at_limit}c");
+        assert_eq!(
+            Domain::try_from(over.as_str()),
+            Err(ParseError::TooLong("domain"))
+        );
+    }
+
+    #[test]
+    fn ipv4_literals() {
+        assert_eq!(
+            literal("[1.2.3.4]"),
+            Ok(AddressLiteral::Ipv4(Ipv4Addr::new(1, 2, 3, 4)))
+        );
+        assert_eq!(
+            literal("[255.0.010.0]"),
+            Ok(AddressLiteral::Ipv4(Ipv4Addr::new(255, 0, 10, 0)))
+        );
+        for bad in [
+            "[256.1.1.1]",
+            "[1.2.3.999]",
+            "[1.2.3]",
+            "[1.2.3.4.5]",
+            "[ 1.2.3.4]",
+            "[x1.2.3.4]",
+            "[1.2.3.4 ]",
+            "[1234.1.1.1]",
+            "[]",
+            "[1.2.3.4",
+        ] {
+            assert!(
+                matches!(literal(bad), Err(ParseError::InvalidAddress(_))),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn ipv6_literals() {
+        let full = v6("[IPv6:2001:db8:0:0:1:0:0:1]").unwrap();
+        assert_eq!(full, Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 1, 0, 0, 1));
+        assert_eq!(v6("[IPv6:::1]"), Ok(Ipv6Addr::LOCALHOST));
+        assert_eq!(v6("[IPv6:::]"), Ok(Ipv6Addr::UNSPECIFIED));
+        assert_eq!(v6("[ipv6:1::]"), Ok(Ipv6Addr::new(1, 0, 0, 0, 0, 0, 0, 0)));
+        assert_eq!(
+            v6("[IPv6:2001:DB8::8:800:200C:417A]"),
+            Ok(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 8, 0x800, 0x200c, 0x417a))
+        );
+        assert_eq!(
+            v6("[IPv6:::ffff:1.2.3.4]"),
+            Ok(Ipv4Addr::new(1, 2, 3, 4).to_ipv6_mapped())
+        );
+        assert_eq!(
+            v6("[IPv6:1:2:3:4:5:6:1.2.3.4]"),
+            Ok(Ipv6Addr::new(1, 2, 3, 4, 5, 6, 0x102, 0x304))
+        );
+        assert_eq!(
+            v6("[IPv6:1:2::3:4:1.2.3.4]"),
+            Ok(Ipv6Addr::new(1, 2, 0, 0, 3, 4, 0x102, 0x304))
+        );
+        assert_eq!(
+            v6("[IPv6:1:2:3:4:5:6::]"),
+            Ok(Ipv6Addr::new(1, 2, 3, 4, 5, 6, 0, 0))
+        );
+        for bad in [
+            "[IPv6:1:2:3:4:5:6:7]",         // seven groups, no "::"
+            "[IPv6:1:2:3:4:5:6:7:8:9]",     // nine groups
+            "[IPv6:1:2:3:4:5:6:7::]",       // "::" standing for one group
+            "[IPv6:1::2:3:4:5:6:7]",        // idem
+            "[IPv6:1:2:3::4:5:1.2.3.4]",    // five groups with IPv4 and "::"
+            "[IPv6:1:2:3:4:5:6:7:1.2.3.4]", // seven groups before IPv4
+            "[IPv6:1:2:3:4:5:1.2.3.4]",     // five groups before IPv4
+            "[IPv6::::]",
+            "[IPv6:1:::2]",
+            "[IPv6:1::2::3]",
+            "[IPv6::1]",
+            "[IPv6:1:]",
+            "[IPv6:12345::]",
+            "[IPv6:g::]",
+            "[IPv6:1.2.3.4::]",
+            "[IPv6:::256.1.1.1]",
+            "[IPv6:]",
+        ] {
+            assert!(
+                matches!(literal(bad), Err(ParseError::InvalidAddress(_))),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn general_literals() {
+        let AddressLiteral::General(g) = literal("[x-tag:some!content~]").unwrap() else {
+            panic!("not general");
+        };
+        assert_eq!((g.tag(), g.content()), ("x-tag", "some!content~"));
+        for bad in [
+            "[x-:a]",
+            "[:a]",
+            "[tag:]",
+            "[t_g:a]",
+            "[tag:a\\b]",
+            "[tag:a[b]",
+        ] {
+            assert!(
+                matches!(literal(bad), Err(ParseError::InvalidAddress(_))),
+                "{bad:?}"
+            );
+        }
+        assert!(GeneralLiteral::new("IPv6", "1").is_err());
+        assert!(GeneralLiteral::new("tag", "a]b").is_err());
+    }
+
+    #[test]
+    fn local_parts() {
+        let quote = LocalPart::try_from(r#""a\"b""#).unwrap();
+        assert!(quote.is_quoted());
+        assert_eq!(quote.value(), "a\"b");
+        let space = LocalPart::try_from(r#""a b""#).unwrap();
+        assert_eq!(space.value(), "a b");
+        assert_eq!(LocalPart::try_from(r#""""#).unwrap().value(), "");
+        assert_eq!(LocalPart::try_from("a.b+c").unwrap().value(), "a.b+c");
+        for bad in [
+            ".a", "a.", "a..b", "a b", "\"a", "\"a\\\"", "\"\x01\"", "a\"b\"",
+        ] {
+            assert!(
+                matches!(
+                    LocalPart::parse(bad.as_bytes(), &STRICT),
+                    Err(ParseError::InvalidAddress(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            LocalPart::parse("jörg".as_bytes(), &STRICT),
+            Err(ParseError::NonAscii)
+        );
+        assert_eq!(
+            LocalPart::parse("\"jörg\"".as_bytes(), &STRICT),
+            Err(ParseError::NonAscii)
+        );
+        assert!(LocalPart::parse("jörg".as_bytes(), &UTF8).is_ok());
+        assert!(LocalPart::parse("\"j ö\"".as_bytes(), &UTF8).is_ok());
+        assert_eq!(LocalPart::from_value("a b").unwrap().as_str(), r#""a b""#);
+        assert_eq!(
+            LocalPart::from_value(r#"a"\"#).unwrap().as_str(),
+            r#""a\"\\""#
+        );
+        assert_eq!(LocalPart::from_value("a.b").unwrap().as_str(), "a.b");
+        assert!(LocalPart::from_value("a\r\nb").is_err());
+    }
+
+    #[test]
+    fn local_part_length_limit() {
+        let at_limit = "a".repeat(64);
+        assert!(LocalPart::try_from(at_limit.as_str()).is_ok());
+        let over = "a".repeat(65);
+        assert_eq!(
+            LocalPart::try_from(over.as_str()),
+            Err(ParseError::TooLong("local part"))
+        );
+        let quoted_over = format!("\"{}\"", "a".repeat(63));
+        assert_eq!(
+            LocalPart::try_from(quoted_over.as_str()),
+            Err(ParseError::TooLong("local part"))
+        );
+    }
+
+    #[test]
+    fn mailboxes() {
+        let mailbox = Mailbox::try_from("\"a b\"@[IPv6:::1]").unwrap();
+        assert_eq!(mailbox.local_part().value(), "a b");
+        assert_eq!(
+            mailbox.domain(),
+            &Host::Literal(AddressLiteral::Ipv6(Ipv6Addr::LOCALHOST))
+        );
+        assert_eq!(mailbox.to_string(), "\"a b\"@[IPv6:::1]");
+        for bad in ["a", "a@", "@b", "a@@b", "a@b@c", "a@[1.2.3.4"] {
+            assert!(Mailbox::try_from(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(ReversePath::try_from("<>"), Ok(ReversePath::Null));
+        for postmaster in ["<Postmaster>", "<postmaster>", "<POSTMASTER>"] {
+            assert_eq!(
+                ForwardPath::try_from(postmaster),
+                Ok(ForwardPath::Postmaster)
+            );
+        }
+        let domain_postmaster = ForwardPath::try_from("<Postmaster@example.com>").unwrap();
+        assert_eq!(
+            domain_postmaster.mailbox().unwrap().local_part().as_str(),
+            "Postmaster"
+        );
+        let routed = Path::try_from("<@a,@b:u@c>").unwrap();
+        assert_eq!(routed.source_route(), Some("@a,@b"));
+        assert_eq!(routed.mailbox(), &Mailbox::try_from("u@c").unwrap());
+        assert_eq!(routed.to_bytes(), b"<@a,@b:u@c>");
+        for bad in [
+            "<@a:>",
+            "<@a,b:u@c>",
+            "<@a u@c>",
+            "<u@c",
+            "u@c>",
+            "<>",
+            "<<u@c>>",
+        ] {
+            assert!(Path::try_from(bad).is_err(), "{bad:?}");
+        }
+        assert!(ForwardPath::try_from("<>").is_err());
+        assert!(ReversePath::try_from("<Postmaster>").is_err());
+        assert!(ReversePath::parse(b"a@b", &STRICT).is_err());
+        let lenient = ParseOptions::strict().with_missing_brackets(true);
+        assert_eq!(
+            ReversePath::parse(b"a@b", &lenient),
+            ReversePath::try_from("<a@b>")
+        );
+    }
+
+    #[test]
+    fn path_length_limit() {
+        let local = "l".repeat(64);
+        let domain_of = |n: usize| format!("{}.c", "d".repeat(n - 2));
+        let at_limit = format!("<{local}@{}>", domain_of(189));
+        assert_eq!(at_limit.len(), 256);
+        assert!(Path::try_from(at_limit.as_str()).is_ok());
+        let over = format!("<{local}@{}>", domain_of(190));
+        assert_eq!(
+            Path::try_from(over.as_str()),
+            Err(ParseError::TooLong("path"))
+        );
+        let lenient = ParseOptions::strict().with_missing_brackets(true);
+        let bare_over = format!("{local}@{}", domain_of(190));
+        assert_eq!(
+            ReversePath::parse(bare_over.as_bytes(), &lenient),
+            Err(ParseError::TooLong("path"))
+        );
+        let local = LocalPart::try_from(local.as_str()).unwrap();
+        let long = domain_of(190);
+        let long = Domain::try_from(long.as_str()).unwrap();
+        assert_eq!(
+            Mailbox::new(local, Host::Domain(long)),
+            Err(ParseError::TooLong("path"))
+        );
+    }
+
+    fn round_trip<'a, T: Encode + PartialEq + std::fmt::Debug>(
+        value: &T,
+        buf: &'a mut Vec<u8>,
+        parse: impl FnOnce(&'a [u8]) -> Result<T, ParseError>,
+    ) {
+        value.encode(buf);
+        let reparsed = parse(buf);
+        assert_eq!(reparsed.as_ref(), Ok(value));
+    }
+
+    proptest! {
+        #[test]
+        fn host_round_trip(host in strategies::host()) {
+            let mut buf = Vec::new();
+            round_trip(&host, &mut buf, |b| Host::parse(b, &STRICT));
+            let shown = host.to_string();
+            prop_assert_eq!(shown.as_bytes(), &buf[..]);
+        }
+
+        #[test]
+        fn ipv6_text_forms_agree_with_std(ip in any::<u128>()) {
+            let ip = Ipv6Addr::from(ip);
+            let text = format!("[IPv6:{ip}]");
+            prop_assert_eq!(literal(&text), Ok(AddressLiteral::Ipv6(ip)));
+        }
+
+        #[test]
+        fn mailbox_round_trip(mailbox in strategies::mailbox()) {
+            let mut buf = Vec::new();
+            round_trip(&mailbox, &mut buf, |b| Mailbox::parse(b, &STRICT));
+        }
+
+        #[test]
+        fn utf8_mailbox_round_trip(mailbox in strategies::utf8_mailbox()) {
+            let mut buf = Vec::new();
+            round_trip(&mailbox, &mut buf, |b| Mailbox::parse(b, &UTF8));
+        }
+
+        #[test]
+        fn reverse_path_round_trip(path in strategies::reverse_path()) {
+            let mut buf = Vec::new();
+            round_trip(&path, &mut buf, |b| ReversePath::parse(b, &STRICT));
+        }
+
+        #[test]
+        fn forward_path_round_trip(path in strategies::forward_path()) {
+            let mut buf = Vec::new();
+            round_trip(&path, &mut buf, |b| ForwardPath::parse(b, &STRICT));
+        }
+
+        #[test]
+        fn local_part_value_survives_quoting(value in "[ -~]{0,40}") {
+            let local = LocalPart::from_value(&value).unwrap();
+            prop_assert_eq!(local.value(), value.as_str());
+        }
+
+        #[test]
+        fn arbitrary_paths_never_panic(input in prop::collection::vec(any::<u8>(), 0..80)) {
+            let lenient = ParseOptions::lenient().with_smtputf8(true);
+            let _ = ForwardPath::parse(&input, &lenient);
+            let _ = ReversePath::parse(&input, &STRICT);
+        }
+    }
+}
