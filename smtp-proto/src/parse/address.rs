@@ -1,7 +1,7 @@
 //! The address grammar of RFC 5321 §4.1.2 and §4.1.3, with the UTF-8
 //! extensions of RFC 6531 §3.3 under [`ParseOptions::smtputf8`].
 //!
-//! Each rule is a nom parser over `complete` input with [`GrammarError`] as
+//! Each rule is a nom parser over `complete` input with `GrammarError` as
 //! its error, so the precise [`ParseError`] a server answers with survives
 //! the combinators. Rules run hand-written loops over the `chars` tables:
 //! the address is the hot part of MAIL and RCPT.

@@ -79,6 +79,14 @@ pub(crate) fn command_stream<'a>(
 /// `command = verb [SP arguments]`: one complete command line WITHOUT its
 /// line ending (the framer strips it), as in RFC 5321 §4.1.1. Verbs are
 /// case-insensitive (§2.4).
+///
+/// ```
+/// use smtp_proto::{ParseOptions, parse::command::command, types::command::{Command, Verb}};
+///
+/// let cmd = command(b"MAIL FROM:<a@example.com>", &ParseOptions::default()).unwrap();
+/// assert_eq!(cmd.verb(), Verb::Mail);
+/// assert_eq!(command(b"XYZZY", &ParseOptions::default()).unwrap_err().reply_code().unwrap().get(), 500);
+/// ```
 pub fn command<'a>(line: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseError> {
     if !opts.smtputf8 && !line.is_ascii() {
         return Err(ParseError::NonAscii);
