@@ -12,7 +12,9 @@ use std::hash::{Hash, Hasher};
 
 use crate::encode::Encode;
 use crate::error::ParseError;
-use crate::parse::reply::{MAX_REPLY_LINE, MAX_REPLY_LINES, REPLY_TEXT, status_code_prefix};
+use crate::parse::reply::{
+    MAX_REPLY_LINE, MAX_REPLY_LINES, REPLY_TEXT, status_code, status_code_prefix,
+};
 use crate::types::status::{EnhancedStatus, ReplyCode, Severity};
 
 /// A complete SMTP reply, possibly multi-line.
@@ -462,20 +464,15 @@ impl<'s> Iterator for Lines<'s> {
         let line = line.strip_suffix('\r').unwrap_or(line);
         // The parser has checked "ddd" then "-", " " or nothing.
         let text = line.get(4..).unwrap_or("");
-        match enhanced {
-            Some(status) => match status_code_prefix(text.as_bytes()) {
-                Some((found, len)) if found == status => {
-                    if len == text.len() {
-                        Some("")
-                    } else if text.as_bytes().get(len) == Some(&b' ') {
-                        Some(text.get(len + 1..).unwrap_or(""))
-                    } else {
-                        Some(text)
-                    }
-                }
-                _ => Some(text),
-            },
-            None => Some(text),
+        let Some(status) = enhanced else {
+            return Some(text);
+        };
+        match status_code(text.as_bytes()) {
+            Ok(([], found)) if found == status => Some(""),
+            Ok(([b' ', after @ ..], found)) if found == status => {
+                Some(text.get(text.len() - after.len()..).unwrap_or(""))
+            }
+            _ => Some(text),
         }
     }
 }
