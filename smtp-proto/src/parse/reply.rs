@@ -23,10 +23,10 @@ pub(crate) const MAX_REPLY_LINE: usize = 8192;
 /// Most lines accepted in one reply.
 pub(crate) const MAX_REPLY_LINES: usize = 1000;
 
-/// Reply text bytes: `textstring` plus every 8-bit octet. RFC 6531 §3.7.4.2
-/// lets SMTPUTF8 servers send UTF-8 text, and older servers send Latin-1:
-/// harmless in text a client only displays, so it is accepted (and decoded
-/// lossily when it is not UTF-8).
+/// Reply text bytes: `textstring` plus every 8-bit octet. SMTPUTF8 servers
+/// (RFC 6531) echo UTF-8 addresses in their replies and older servers send
+/// Latin-1: harmless in text a client only displays, so it is accepted (and
+/// decoded lossily when it is not UTF-8). Controls other than HT are not.
 pub(crate) const REPLY_TEXT: [bool; 256] = {
     let mut table = TEXTSTRING;
     let mut b = 0x80;
@@ -129,6 +129,41 @@ pub(crate) fn reply_line(line: &[u8]) -> Result<ReplyLine<'_>, ParseError> {
     }
 }
 
+/// Whether `partial`, the start of a line whose end has not arrived, can
+/// still become a valid reply line (with the code `expected`, when known).
+fn check_partial_line(partial: &[u8], expected: Option<ReplyCode>) -> Result<(), ParseError> {
+    let ranges = [b'2'..=b'5', b'0'..=b'5', b'0'..=b'9'];
+    for (byte, range) in partial.iter().zip(ranges.iter()) {
+        if !range.contains(byte) {
+            return Err(ParseError::InvalidReply("invalid reply code"));
+        }
+    }
+    if let (Some(expected), Some(digits)) = (expected, partial.get(..3)) {
+        if digits != expected.as_digits() {
+            return Err(ParseError::InvalidReply("reply code differs between lines"));
+        }
+    }
+    let Some((&separator, text)) = partial.get(3..).and_then(<[u8]>::split_first) else {
+        return Ok(());
+    };
+    // "250" CR: a bare code whose line ending is arriving.
+    if separator == b'\r' && text.is_empty() {
+        return Ok(());
+    }
+    if separator != b' ' && separator != b'-' {
+        return Err(ParseError::InvalidReply(
+            "reply code not followed by SP or -",
+        ));
+    }
+    // A CR may be the first half of the line ending.
+    let text = text.strip_suffix(b"\r").unwrap_or(text);
+    if text.iter().all(|&b| REPLY_TEXT[b as usize]) {
+        Ok(())
+    } else {
+        Err(ParseError::InvalidReply("control character in reply text"))
+    }
+}
+
 /// Text as `str`: borrowed when it is UTF-8, else decoded lossily.
 fn decode(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
@@ -159,11 +194,12 @@ impl<'a> Reply<'a> {
             let rest = buf.get(pos..).unwrap_or_default();
             let window = rest.get(..MAX_REPLY_LINE).unwrap_or(rest);
             let Some(lf) = memchr(b'\n', window) else {
-                return Err(if window.len() == MAX_REPLY_LINE {
-                    ParseError::InvalidReply("reply line too long")
-                } else {
-                    ParseError::Incomplete
-                });
+                if window.len() == MAX_REPLY_LINE {
+                    return Err(ParseError::InvalidReply("reply line too long"));
+                }
+                // Garbage (an HTTP or TLS peer) fails now, not after 8192 octets.
+                check_partial_line(window, first.map(|line| line.code))?;
+                return Err(ParseError::Incomplete);
             };
             let line = window.get(..lf).unwrap_or_default();
             let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -377,6 +413,29 @@ mod tests {
     }
 
     #[test]
+    fn garbage_fails_before_the_line_ends() {
+        let garbage: &[&[u8]] = &[
+            b"HTTP/1.1 400",
+            b"\x16\x03\x01",
+            b"1",
+            b"26",
+            b"250x",
+            b"250\ra",
+            b"250 a\rb",
+            b"250-a\r\n251",
+            b"250-a\r\n550 b",
+        ];
+        for partial in garbage {
+            assert!(
+                matches!(parse(partial), Err(ParseError::InvalidReply(_))),
+                "{partial:?}"
+            );
+        }
+        assert_eq!(parse(b"250-a\r\n25"), Err(ParseError::Incomplete));
+        assert_eq!(parse(b""), Err(ParseError::Incomplete));
+    }
+
+    #[test]
     fn line_count_limit() {
         let mut wire = b"250-x\r\n".repeat(MAX_REPLY_LINES - 1);
         wire.extend_from_slice(b"250 x\r\n");
@@ -449,7 +508,10 @@ mod tests {
             let (parsed, used) = Reply::parse(&wire).unwrap();
             prop_assert_eq!(used, wire.len());
             prop_assert_eq!(&parsed, &reply);
-            prop_assert_eq!(parsed.to_bytes(), wire);
+            prop_assert_eq!(parsed.to_bytes(), &wire);
+            for end in 0..wire.len() {
+                prop_assert_eq!(Reply::parse(&wire[..end]).map(|(_, n)| n), Err(ParseError::Incomplete));
+            }
         }
 
         #[test]

@@ -238,7 +238,10 @@ impl<'a> Reply<'a> {
     /// The text of each line, without code, separator, enhanced status code
     /// (where it matches the first line's) or line ending.
     pub fn lines(&self) -> Lines<'_> {
-        self.lines_of(&self.body)
+        match &self.body {
+            Body::Joined(text) => Lines::joined(text),
+            Body::Wire(wire) => Lines::wire(wire, self.enhanced),
+        }
     }
 
     /// The lines with the lifetime of the input, when nothing was decoded lossily.
@@ -247,13 +250,6 @@ impl<'a> Reply<'a> {
             Body::Joined(Cow::Borrowed(text)) => Some(Lines::joined(text)),
             Body::Wire(Cow::Borrowed(wire)) => Some(Lines::wire(wire, self.enhanced)),
             _ => None,
-        }
-    }
-
-    fn lines_of<'s>(&self, body: &'s Body<'_>) -> Lines<'s> {
-        match body {
-            Body::Joined(text) => Lines::joined(text),
-            Body::Wire(wire) => Lines::wire(wire, self.enhanced),
         }
     }
 
