@@ -508,7 +508,7 @@ mod tests {
             let (parsed, used) = Reply::parse(&wire).unwrap();
             prop_assert_eq!(used, wire.len());
             prop_assert_eq!(&parsed, &reply);
-            prop_assert_eq!(parsed.to_bytes(), &wire);
+            prop_assert_eq!(&parsed.to_bytes(), &wire);
             for end in 0..wire.len() {
                 prop_assert_eq!(Reply::parse(&wire[..end]).map(|(_, n)| n), Err(ParseError::Incomplete));
             }
