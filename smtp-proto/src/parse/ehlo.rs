@@ -1,1 +1,519 @@
-//! (to be written)
+//! EHLO response grammar (RFC 5321 §4.1.1.1) and the parameters of the
+//! extensions it types (RFC 1870, 2852, 4865, 4954, 6710, 9422).
+//!
+//! Strict on the reply structure (that is [`Reply::parse`]), tolerant inside
+//! the lines: a client that cannot read one capability line should still
+//! talk to the server, so odd lines become [`Capability::Other`] or are
+//! skipped when blank, and never fail the response.
+
+use nom::IResult;
+use nom::error::{Error, ErrorKind};
+
+use crate::chars::{LDH, LET_DIG, span};
+use crate::error::ParseError;
+use crate::types::ehlo::{Capability, EhloInfo, EhloKeyword, EhloParam, EhloParams, Limits};
+use crate::types::reply::Reply;
+use crate::types::status::ReplyCode;
+
+/// `ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` (RFC 5321 §4.1.1.1).
+pub(crate) fn ehlo_keyword(input: &[u8]) -> IResult<&[u8], &[u8]> {
+    match input.first() {
+        Some(&b) if LET_DIG[b as usize] => {
+            let len = 1 + span(&LDH, input.get(1..).unwrap_or_default());
+            let (keyword, rest) = input.split_at(len.min(input.len()));
+            Ok((rest, keyword))
+        }
+        _ => Err(nom::Err::Error(Error::new(input, ErrorKind::AlphaNumeric))),
+    }
+}
+
+/// `ehlo-param = 1*(%d33-126)` (RFC 5321 §4.1.1.1).
+pub(crate) fn ehlo_param(input: &[u8]) -> IResult<&[u8], &[u8]> {
+    let len = input
+        .iter()
+        .position(|b| !b.is_ascii_graphic())
+        .unwrap_or(input.len());
+    if len == 0 {
+        return Err(nom::Err::Error(Error::new(input, ErrorKind::Char)));
+    }
+    let (param, rest) = input.split_at(len);
+    Ok((rest, param))
+}
+
+/// `1*DIGIT` as a number, `None` when it is not one or overflows
+/// (`size-param` of RFC 1870 §4, `min-by-time` of RFC 2852 §4,
+/// `max-future-release-interval` of RFC 4865 §3).
+pub(crate) fn number(digits: &str) -> Option<u64> {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.bytes().try_fold(0u64, |n, b| {
+        n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+    })
+}
+
+/// `limit = limit-name "=" limit-value` (RFC 9422 §3), with
+/// `limit-name = 1*(ALPHA / DIGIT / "-" / "_")` and a non-empty printable
+/// value that must be a number for the limits the RFC defines.
+pub(crate) fn limit(param: &str) -> bool {
+    let Some((name, value)) = param.split_once('=') else {
+        return false;
+    };
+    let name_ok = !name.is_empty() && name.bytes().all(|b| LDH[b as usize] || b == b'_');
+    let value_ok = !value.is_empty() && value.bytes().all(|b| b.is_ascii_graphic());
+    let known = ["RCPTMAX", "MAILMAX", "RCPTDOMAINMAX"]
+        .iter()
+        .any(|known| name.eq_ignore_ascii_case(known));
+    name_ok && value_ok && (!known || number(value).is_some_and(|n| n <= u64::from(u32::MAX)))
+}
+
+/// Longest keyword typed here (`ENHANCEDSTATUSCODES`).
+const MAX_KNOWN_KEYWORD: usize = 19;
+
+/// `ehlo-line = ehlo-keyword *( SP ehlo-param )` (RFC 5321 §4.1.1.1), with
+/// the old `AUTH=mech ...` form and runs of spaces accepted. `None` for a
+/// blank line.
+pub(crate) fn ehlo_line(line: &str) -> Option<Capability<'_>> {
+    let line = line.trim_start_matches(' ');
+    if line.is_empty() {
+        return None;
+    }
+    let (keyword, params) = line.split_once(' ').unwrap_or((line, ""));
+    // Before RFC 4954, some clients only understood `AUTH=PLAIN LOGIN`;
+    // servers still send it next to the standard line.
+    if let Some((name, first)) = keyword.split_once('=') {
+        if name.eq_ignore_ascii_case("AUTH") {
+            let start = line.len() - first.len() - params.len() - usize::from(!params.is_empty());
+            let mechanisms = line.get(start..).unwrap_or_default();
+            return Some(Capability::Auth(EhloParams::new_unchecked(mechanisms)));
+        }
+    }
+    let mut upper = [0u8; MAX_KNOWN_KEYWORD];
+    let typed = match upper.get_mut(..keyword.len()) {
+        Some(upper) => {
+            upper.copy_from_slice(keyword.as_bytes());
+            upper.make_ascii_uppercase();
+            typed_capability(upper, params)
+        }
+        None => None,
+    };
+    Some(typed.unwrap_or_else(|| Capability::Other {
+        keyword: EhloKeyword::new_unchecked(keyword),
+        params: EhloParams::new_unchecked(params),
+    }))
+}
+
+/// The typed capability for an upper-cased known keyword whose parameters
+/// match its RFC; `None` otherwise.
+fn typed_capability<'a>(keyword: &[u8], params: &'a str) -> Option<Capability<'a>> {
+    let mut words = params.split(' ').filter(|word| !word.is_empty());
+    let first = words.next();
+    let second = words.next();
+    let more = words.next().is_some();
+    let none = first.is_none();
+    let at_most_one = second.is_none();
+    let flag = |capability| none.then_some(capability);
+    match keyword {
+        b"SIZE" if at_most_one => match first {
+            None => Some(Capability::Size(None)),
+            Some(size) => number(size).map(|n| Capability::Size(Some(n))),
+        },
+        b"DELIVERBY" if at_most_one => match first {
+            None => Some(Capability::DeliverBy(None)),
+            Some(by) => number(by).map(|n| Capability::DeliverBy(Some(n))),
+        },
+        b"FUTURERELEASE" if !more => match (first.map(number), second) {
+            (Some(Some(max_interval)), Some(datetime)) => Some(Capability::FutureRelease {
+                max_interval,
+                max_datetime: EhloParam::new_unchecked(datetime),
+            }),
+            _ => None,
+        },
+        b"MT-PRIORITY" if at_most_one => {
+            Some(Capability::MtPriority(first.map(EhloParam::new_unchecked)))
+        }
+        b"AUTH" => Some(Capability::Auth(EhloParams::new_unchecked(params))),
+        b"LIMITS" => {
+            let valid = params.split(' ').filter(|word| !word.is_empty()).all(limit);
+            valid.then(|| {
+                Capability::Limits(Limits::new_unchecked(EhloParams::new_unchecked(params)))
+            })
+        }
+        b"PIPELINING" => flag(Capability::Pipelining),
+        b"8BITMIME" => flag(Capability::EightBitMime),
+        b"BINARYMIME" => flag(Capability::BinaryMime),
+        b"CHUNKING" => flag(Capability::Chunking),
+        b"STARTTLS" => flag(Capability::StartTls),
+        b"DSN" => flag(Capability::Dsn),
+        b"ENHANCEDSTATUSCODES" => flag(Capability::EnhancedStatusCodes),
+        b"SMTPUTF8" => flag(Capability::SmtpUtf8),
+        b"REQUIRETLS" => flag(Capability::RequireTls),
+        b"RRVS" => flag(Capability::Rrvs),
+        b"VRFY" => flag(Capability::Vrfy),
+        b"ETRN" => flag(Capability::Etrn),
+        b"HELP" => flag(Capability::Help),
+        b"EXPN" => flag(Capability::Expn),
+        _ => None,
+    }
+}
+
+/// `ehlo-ok-rsp = ( "250" SP Domain [ SP ehlo-greet ] CRLF )
+/// / ( "250-" Domain [ SP ehlo-greet ] CRLF *( "250-" ehlo-line CRLF )
+/// "250" SP ehlo-line CRLF )` (RFC 5321 §4.1.1.1), from the code and line
+/// texts of a parsed reply.
+///
+/// The domain is kept as the first word, not checked against `Domain`: a
+/// client has no use for it beyond display, and some servers send odd names.
+pub(crate) fn ehlo_ok_rsp<'a>(
+    code: ReplyCode,
+    mut lines: impl Iterator<Item = &'a str>,
+) -> Result<EhloInfo<'a>, ParseError> {
+    if code != ReplyCode::OK {
+        return Err(ParseError::InvalidReply("EHLO response is not 250"));
+    }
+    let first = lines.next().unwrap_or_default();
+    let (domain, greeting) = match first.split_once(' ') {
+        Some((domain, greeting)) => (domain, Some(greeting).filter(|text| !text.is_empty())),
+        None => (first, None),
+    };
+    if domain.is_empty() {
+        return Err(ParseError::InvalidReply("EHLO response without a domain"));
+    }
+    let capabilities = lines.filter_map(ehlo_line).collect();
+    Ok(EhloInfo::new_unchecked(domain, greeting, capabilities))
+}
+
+impl<'a> EhloInfo<'a> {
+    /// Reads an EHLO response from a parsed reply, which must be a `250`.
+    pub fn from_reply<'r>(reply: &'r Reply<'_>) -> Result<EhloInfo<'r>, ParseError> {
+        ehlo_ok_rsp(reply.code(), reply.lines())
+    }
+
+    /// Parses a whole EHLO response from the start of `buf`, as
+    /// [`Reply::parse`] does (same limits, [`ParseError::Incomplete`] until
+    /// the last line); the response and the bytes it took.
+    ///
+    /// Unlike [`Reply::parse`], text that is not UTF-8 is an error here,
+    /// since the response borrows `buf`.
+    pub fn parse(buf: &'a [u8]) -> Result<(EhloInfo<'a>, usize), ParseError> {
+        let (reply, used) = Reply::parse(buf)?;
+        let Some(lines) = reply.lines_borrowed() else {
+            return Err(ParseError::InvalidReply("EHLO response is not UTF-8"));
+        };
+        Ok((ehlo_ok_rsp(reply.code(), lines)?, used))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encode::Encode;
+    use proptest::prelude::*;
+
+    fn parse(wire: &[u8]) -> EhloInfo<'_> {
+        let (info, used) = EhloInfo::parse(wire).unwrap();
+        assert_eq!(used, wire.len());
+        info
+    }
+
+    const GMAIL: &[u8] = b"250-smtp.gmail.com at your service, [203.0.113.7]\r\n\
+        250-SIZE 35882577\r\n\
+        250-8BITMIME\r\n\
+        250-STARTTLS\r\n\
+        250-AUTH LOGIN PLAIN XOAUTH2 PLAIN-CLIENTTOKEN OAUTHBEARER XOAUTH\r\n\
+        250-ENHANCEDSTATUSCODES\r\n\
+        250-PIPELINING\r\n\
+        250-CHUNKING\r\n\
+        250-DSN\r\n\
+        250-REQUIRETLS\r\n\
+        250-LIMITS RCPTMAX=100 MAILMAX=1000\r\n\
+        250 SMTPUTF8\r\n";
+
+    const POSTFIX: &[u8] = b"250-mail.example.org\r\n\
+        250-PIPELINING\r\n\
+        250-SIZE 10240000\r\n\
+        250-VRFY\r\n\
+        250-ETRN\r\n\
+        250-STARTTLS\r\n\
+        250-AUTH PLAIN LOGIN\r\n\
+        250-AUTH=PLAIN LOGIN\r\n\
+        250-ENHANCEDSTATUSCODES\r\n\
+        250-8BITMIME\r\n\
+        250-DSN\r\n\
+        250-SMTPUTF8\r\n\
+        250-XCLIENT NAME ADDR PROTO HELO\r\n\
+        250 CHUNKING\r\n";
+
+    #[test]
+    fn gmail_like() {
+        let info = parse(GMAIL);
+        assert_eq!(info.domain(), "smtp.gmail.com");
+        assert_eq!(info.greeting(), Some("at your service, [203.0.113.7]"));
+        assert_eq!(info.capabilities().len(), 11);
+        assert_eq!(info.max_size(), Some(35882577));
+        assert_eq!(
+            info.auth_mechanisms().collect::<Vec<_>>(),
+            [
+                "LOGIN",
+                "PLAIN",
+                "XOAUTH2",
+                "PLAIN-CLIENTTOKEN",
+                "OAUTHBEARER",
+                "XOAUTH"
+            ]
+        );
+        assert!(info.supports_auth("xoauth2") && !info.supports_auth("CRAM-MD5"));
+        assert!(info.has_pipelining() && info.has_chunking() && info.has_8bitmime());
+        assert!(info.has_starttls() && info.has_smtputf8() && info.has_dsn());
+        assert!(info.has_enhanced_status_codes() && info.has_requiretls());
+        assert!(!info.has_binarymime());
+        let limits = info.limits().unwrap();
+        assert_eq!(
+            (limits.rcpt_max(), limits.mail_max()),
+            (Some(100), Some(1000))
+        );
+        assert_eq!(limits.rcpt_domain_max(), None);
+        assert_eq!(info.to_bytes(), GMAIL);
+    }
+
+    #[test]
+    fn postfix_like() {
+        let info = parse(POSTFIX);
+        assert_eq!(info.domain(), "mail.example.org");
+        assert_eq!(info.greeting(), None);
+        let caps = info.capabilities();
+        assert_eq!(caps.len(), 13);
+        assert_eq!(caps[0], Capability::Pipelining);
+        assert_eq!(caps[2], Capability::Vrfy);
+        assert_eq!(caps[3], Capability::Etrn);
+        assert_eq!(caps[5], caps[6], "AUTH= form reads as AUTH");
+        assert_eq!(
+            caps[11],
+            Capability::Other {
+                keyword: EhloKeyword::try_from("XCLIENT").unwrap(),
+                params: EhloParams::try_from("NAME ADDR PROTO HELO").unwrap(),
+            }
+        );
+        assert!(info.supports("xclient") && info.supports("Chunking"));
+        assert_eq!(
+            info.auth_mechanisms().collect::<Vec<_>>(),
+            ["PLAIN", "LOGIN"]
+        );
+    }
+
+    #[test]
+    fn old_auth_form_alone() {
+        let info = parse(b"250-mx\r\n250 AUTH=LOGIN\r\n");
+        assert_eq!(info.auth_mechanisms().collect::<Vec<_>>(), ["LOGIN"]);
+        let info = parse(b"250-mx\r\n250 auth=PLAIN  LOGIN CRAM-MD5\r\n");
+        assert_eq!(
+            info.auth_mechanisms().collect::<Vec<_>>(),
+            ["PLAIN", "LOGIN", "CRAM-MD5"]
+        );
+        let info = parse(b"250-mx\r\n250 AUTH\r\n");
+        assert_eq!(info.auth_mechanisms().count(), 0);
+        assert!(info.supports("AUTH"));
+    }
+
+    #[test]
+    fn typed_parameters() {
+        let info = parse(
+            b"250-mx hi\r\n250-size\r\n250-DELIVERBY 240\r\n250-FUTURERELEASE 604800 2030-01-01T00:00:00Z\r\n\
+              250-MT-PRIORITY STANAG4406\r\n250-RRVS\r\n250-LIMITS RCPTMAX=5 FOO=x\r\n250-BINARYMIME\r\n\
+              250-Help\r\n250 EXPN\r\n",
+        );
+        assert_eq!(
+            info.capabilities(),
+            &[
+                Capability::Size(None),
+                Capability::DeliverBy(Some(240)),
+                Capability::FutureRelease {
+                    max_interval: 604800,
+                    max_datetime: EhloParam::try_from("2030-01-01T00:00:00Z").unwrap(),
+                },
+                Capability::MtPriority(Some(EhloParam::try_from("STANAG4406").unwrap())),
+                Capability::Rrvs,
+                Capability::Limits(Limits::try_from("RCPTMAX=5 FOO=x").unwrap()),
+                Capability::BinaryMime,
+                Capability::Help,
+                Capability::Expn,
+            ]
+        );
+        assert_eq!(info.max_size(), None);
+        assert_eq!(info.limits().unwrap().get("foo"), Some("x"));
+        assert_eq!(parse(b"250-mx\r\n250 SIZE 0\r\n").max_size(), None);
+    }
+
+    #[test]
+    fn malformed_known_capabilities_degrade_to_other() {
+        let lines = [
+            "SIZE abc",
+            "SIZE 1 2",
+            "SIZE 99999999999999999999999",
+            "PIPELINING now",
+            "DELIVERBY -5",
+            "FUTURERELEASE 1",
+            "FUTURERELEASE x 2030-01-01T00:00:00Z",
+            "LIMITS RCPTMAX=many",
+            "LIMITS RCPTMAX",
+            "MT-PRIORITY A B",
+            "SIZE=1000",
+            "X_UNDERSCORE",
+            "VERYLONGKEYWORDTHATISNOTKNOWNATALL",
+        ];
+        for line in lines {
+            let wire = format!("250-mx\r\n250 {line}\r\n");
+            let info = parse(wire.as_bytes());
+            let capability = &info.capabilities()[0];
+            assert!(
+                matches!(capability, Capability::Other { .. }),
+                "{line}: {capability:?}"
+            );
+            assert_eq!(info.to_bytes(), wire.as_bytes(), "{line}");
+        }
+    }
+
+    #[test]
+    fn tolerated_line_shapes() {
+        let info = parse(b"250-mx\r\n250-\r\n250-  DSN  \r\n250 8bitmime\r\n");
+        assert_eq!(
+            info.capabilities(),
+            &[Capability::Dsn, Capability::EightBitMime]
+        );
+        let info = parse(b"250 mx.example.com\n");
+        assert!(info.capabilities().is_empty());
+        let info = parse(b"250 [192.0.2.1] \r\n");
+        assert_eq!((info.domain(), info.greeting()), ("[192.0.2.1]", None));
+    }
+
+    #[test]
+    fn rejected_responses() {
+        let bad: &[&[u8]] = &[
+            b"250\r\n",
+            b"250 \r\n",
+            b"250  mx\r\n",
+            b"550 5.7.1 go away\r\n",
+            b"250-mx\r\n251 DSN\r\n",
+            b"250-mx\r\n250 DSN\xff\r\n",
+        ];
+        for wire in bad {
+            assert!(
+                matches!(EhloInfo::parse(wire), Err(ParseError::InvalidReply(_))),
+                "{wire:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn from_reply() {
+        let (reply, _) = Reply::parse(POSTFIX).unwrap();
+        let info = EhloInfo::from_reply(&reply).unwrap();
+        assert_eq!(info, parse(POSTFIX));
+        let owned: EhloInfo<'static> = info.into_owned();
+        assert_eq!(owned, parse(POSTFIX));
+        let (reply, _) = Reply::parse(b"250-mx caf\xe9\r\n250 DSN\r\n").unwrap();
+        let info = EhloInfo::from_reply(&reply).unwrap();
+        assert_eq!(info.greeting(), Some("caf\u{fffd}"));
+    }
+
+    #[test]
+    fn every_strict_prefix_is_incomplete() {
+        for wire in [
+            GMAIL,
+            POSTFIX,
+            b"250 mx\r\n",
+            b"250-mx\r\n250 AUTH=LOGIN\r\n",
+        ] {
+            for end in 0..wire.len() {
+                assert_eq!(
+                    EhloInfo::parse(&wire[..end]).map(|(_, n)| n),
+                    Err(ParseError::Incomplete),
+                    "{:?}",
+                    &wire[..end]
+                );
+            }
+        }
+    }
+
+    fn any_capability() -> impl Strategy<Value = Capability<'static>> {
+        let word = "[A-Z0-9][A-Z0-9-]{0,10}";
+        prop_oneof![
+            proptest::option::of(any::<u64>()).prop_map(Capability::Size),
+            Just(Capability::Pipelining),
+            Just(Capability::EightBitMime),
+            Just(Capability::BinaryMime),
+            Just(Capability::Chunking),
+            Just(Capability::StartTls),
+            Just(Capability::Dsn),
+            Just(Capability::EnhancedStatusCodes),
+            Just(Capability::SmtpUtf8),
+            Just(Capability::RequireTls),
+            Just(Capability::Rrvs),
+            Just(Capability::Vrfy),
+            Just(Capability::Etrn),
+            Just(Capability::Help),
+            Just(Capability::Expn),
+            proptest::option::of(any::<u64>()).prop_map(Capability::DeliverBy),
+            proptest::collection::vec(word, 0..4).prop_map(|mechs| {
+                let raw = mechs.join(" ");
+                Capability::Auth(EhloParams::try_from(raw.as_str()).unwrap().into_owned())
+            }),
+            (any::<u64>(), "[!-~]{1,20}").prop_map(|(max_interval, datetime)| {
+                Capability::FutureRelease {
+                    max_interval,
+                    max_datetime: EhloParam::try_from(datetime.as_str()).unwrap().into_owned(),
+                }
+            }),
+            proptest::option::of(word).prop_map(|profile| Capability::MtPriority(
+                profile.map(|p| EhloParam::try_from(p.as_str()).unwrap().into_owned())
+            )),
+            (
+                proptest::option::of(any::<u32>()),
+                proptest::option::of(any::<u32>()),
+                proptest::option::of(any::<u32>())
+            )
+                .prop_map(|(r, m, d)| Capability::Limits(Limits::new(r, m, d))),
+            (
+                "X[A-Za-z0-9-]{0,10}",
+                proptest::collection::vec("[!-~]{1,8}", 0..4)
+            )
+                .prop_map(|(keyword, params)| {
+                    let raw = params.join(" ");
+                    Capability::Other {
+                        keyword: EhloKeyword::try_from(keyword.as_str())
+                            .unwrap()
+                            .into_owned(),
+                        params: EhloParams::try_from(raw.as_str()).unwrap().into_owned(),
+                    }
+                }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn parse_encode_round_trip(
+            domain in "[a-z][a-z0-9-]{0,10}(\\.[a-z]{2,8}){0,2}",
+            greeting in proptest::option::of("[\t -~]{1,30}"),
+            capabilities in proptest::collection::vec(any_capability(), 0..12),
+        ) {
+            let info = EhloInfo::new(&domain, greeting.as_deref(), capabilities).unwrap();
+            let wire = info.to_bytes();
+            let (parsed, used) = EhloInfo::parse(&wire).unwrap();
+            prop_assert_eq!(used, wire.len());
+            prop_assert_eq!(&parsed, &info);
+        }
+
+        #[test]
+        fn parse_never_panics(lines in proptest::collection::vec("[ -~]{0,30}", 1..6)) {
+            let mut wire = Vec::new();
+            for (i, line) in lines.iter().enumerate() {
+                wire.extend_from_slice(if i + 1 == lines.len() { b"250 " } else { b"250-" });
+                wire.extend_from_slice(line.as_bytes());
+                wire.extend_from_slice(b"\r\n");
+            }
+            if let Ok((info, _)) = EhloInfo::parse(&wire) {
+                let _ = info.to_bytes();
+            }
+        }
+    }
+}
