@@ -303,16 +303,23 @@ fn needs_decision(a: u8, b: u8) -> bool {
     ((a == b'\r') != (b == b'\n')) | ((a == b'\n') & (b == b'.'))
 }
 
-const BLOCK: usize = 64;
-
 /// Whether no pair `(prev[k], cur[k])` needs a decision. Written as a fold
 /// over fixed-size arrays without early exit so that it compiles to SIMD.
 #[inline(always)]
-fn block_is_clean(prev: &[u8; BLOCK], cur: &[u8; BLOCK]) -> bool {
+fn block_is_clean<const N: usize>(prev: &[u8; N], cur: &[u8; N]) -> bool {
     !prev
         .iter()
         .zip(cur.iter())
         .fold(false, |acc, (&a, &b)| acc | needs_decision(a, b))
+}
+
+/// Whether the `N` pairs `input[k]`, `input[k + 1]` for `k` in `q..q + N` need
+/// no decision; `None` when the input is too short for them.
+#[inline(always)]
+fn pairs_clean<const N: usize>(input: &[u8], q: usize) -> Option<bool> {
+    let prev = <&[u8; N]>::try_from(input.get(q..q + N)?).ok()?;
+    let cur = <&[u8; N]>::try_from(input.get(q + 1..q + 1 + N)?).ok()?;
+    Some(block_is_clean(prev, cur))
 }
 
 /// How many bytes from `start` (which must be at least 1) can be copied
@@ -320,21 +327,29 @@ fn block_is_clean(prev: &[u8; BLOCK], cur: &[u8; BLOCK]) -> bool {
 /// `input[q - 1]`, `input[q]` needs no decision.
 #[inline]
 fn clean_run_len(input: &[u8], start: usize) -> usize {
+    const WIDE: usize = 64;
+    const NARROW: usize = 16;
+    // `q` is the index of the first byte of the next unchecked pair.
     let Some(mut q) = start.checked_sub(1) else {
         return 0;
     };
-    // `q` is the index of the byte before the next unchecked one.
-    while let (Some(prev), Some(cur)) = (input.get(q..q + BLOCK), input.get(q + 1..q + 1 + BLOCK)) {
-        let (Ok(prev), Ok(cur)) = (
-            <&[u8; BLOCK]>::try_from(prev),
-            <&[u8; BLOCK]>::try_from(cur),
-        ) else {
-            break;
-        };
-        if !block_is_clean(prev, cur) {
-            break;
+    loop {
+        match pairs_clean::<WIDE>(input, q) {
+            Some(true) => q += WIDE,
+            Some(false) => break,
+            None => {
+                // The tail is shorter than a block: check the last block of the
+                // input instead, which overlaps pairs already known to be clean.
+                let last = input.len().saturating_sub(WIDE + 1);
+                if last <= q && pairs_clean::<WIDE>(input, last) == Some(true) {
+                    return input.len() - start;
+                }
+                break;
+            }
         }
-        q += BLOCK;
+    }
+    while pairs_clean::<NARROW>(input, q) == Some(true) {
+        q += NARROW;
     }
     while let (Some(&a), Some(&b)) = (input.get(q), input.get(q + 1)) {
         if needs_decision(a, b) {
