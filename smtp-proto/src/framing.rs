@@ -85,6 +85,17 @@ pub enum Frame {
 
 /// Splits a byte stream into lines under a length limit (see the [module
 /// documentation](self) for the contract).
+///
+/// ```
+/// use smtp_proto::framing::{Frame, LineFramer};
+///
+/// let mut framer = LineFramer::for_commands();
+/// let mut buf = b"NOOP\r\nQUI".to_vec();
+/// let Frame::Line { line_len, consumed } = framer.next_line(&buf) else { panic!() };
+/// assert_eq!(&buf[..line_len], b"NOOP");
+/// buf.drain(..consumed);
+/// assert_eq!(framer.next_line(&buf), Frame::NeedMore);
+/// ```
 #[derive(Debug, Clone)]
 pub struct LineFramer {
     limit: usize,

@@ -1,31 +1,4 @@
 //! Streaming dot-unstuffing of a DATA body for a server (RFC 5321 §4.5.2).
-//!
-//! [`DataDecoder::decode`] takes the bytes received after `354` in chunks of
-//! any size (one byte included) and appends the unstuffed body to a
-//! caller-owned `Vec<u8>`, which the caller may drain after each call: the
-//! body is streamed, never buffered whole by the decoder. The decoder holds at
-//! most three bytes itself (a line-initial `.`, `.` CR), carried as state.
-//!
-//! Rules:
-//! - Only `<CRLF>.<CRLF>` ends the data, the CRLF of the `DATA` command
-//!   counting as the first CRLF. The terminating `.<CRLF>` is not part of the
-//!   body; the CRLF before it is, so a non-empty body ends with CRLF.
-//! - A line is what follows a real CRLF (or the start): a `.` that begins a
-//!   line and is not the terminator is removed (`..x` gives `.x`, also on the
-//!   first line). A bare CR or bare LF does not begin a line.
-//! - A bare CR (not followed by LF) or bare LF (not preceded by CR) never ends
-//!   the data. [`BareLineEndings::Reject`] copies it unchanged and records it;
-//!   [`BareLineEndings::Normalise`] writes CRLF instead and records it too.
-//! - NUL and every other octet are passed through and not reported: RFC 5321
-//!   leaves their policy to the server, which sees them in the body.
-//! - Bytes after the terminator are not consumed: they are the next commands
-//!   of a pipelining client.
-//!
-//! Speed: most of the input is copied in long runs with `extend_from_slice`;
-//! a run ends only where a pair of adjacent bytes needs a decision (a `.`
-//! after LF, a bare CR or LF), found by a branch-free test over 64-byte blocks
-//! that the compiler vectorises. Those few bytes go through a small state
-//! machine, which also carries the state across chunk boundaries.
 
 /// What the decoder does with a bare CR or bare LF in the body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -83,7 +56,50 @@ enum State {
     Done,
 }
 
-/// Streaming DATA decoder (see the [module documentation](self)).
+/// Streaming DATA decoder for a server: dot-unstuffing (RFC 5321 §4.5.2).
+///
+/// [`DataDecoder::decode`] takes the bytes received after `354` in chunks of
+/// any size (one byte included) and appends the unstuffed body to a
+/// caller-owned `Vec<u8>`, which the caller may drain after each call: the
+/// body is streamed, never buffered whole by the decoder. The decoder holds at
+/// most two bytes itself (a line-initial `.` and a CR after it), carried as
+/// state across chunks.
+///
+/// Rules:
+/// - Only `<CRLF>.<CRLF>` ends the data, the CRLF of the `DATA` command
+///   counting as the first CRLF. The terminating `.<CRLF>` is not part of the
+///   body; the CRLF before it is, so a non-empty body ends with CRLF.
+/// - A line is what follows a real CRLF (or the start): a `.` that begins a
+///   line and is not the terminator is removed (`..x` gives `.x`, also on the
+///   first line). A bare CR or bare LF does not begin a line.
+/// - A bare CR (not followed by LF) or bare LF (not preceded by CR) never ends
+///   the data. [`BareLineEndings::Reject`] copies it unchanged and records it;
+///   [`BareLineEndings::Normalise`] writes CRLF instead and records it too.
+/// - NUL and every other octet are passed through and not reported: RFC 5321
+///   leaves their policy to the server, which sees them in the body.
+/// - Bytes after the terminator are not consumed: they are the next commands
+///   of a pipelining client.
+///
+/// Speed: most of the input is copied in long runs with `extend_from_slice`;
+/// a run ends only where a pair of adjacent bytes needs a decision (a `.`
+/// after LF, a bare CR or LF), found by a branch-free test over 64-byte blocks
+/// that the compiler vectorises. Those few bytes go through a small state
+/// machine, which also carries the state across chunk boundaries.
+///
+/// ```
+/// use smtp_proto::data::DataDecoder;
+///
+/// let mut decoder = DataDecoder::new();
+/// let mut body = Vec::new();
+/// let first = decoder.decode(b"Subject: hi\r\n\r\n..dot\r", &mut body);
+/// assert!(!first.done);
+/// let input = b"\n.\r\nQUIT\r\n";
+/// let second = decoder.decode(input, &mut body);
+/// assert!(second.done);
+/// assert_eq!(&input[second.consumed..], b"QUIT\r\n");
+/// assert_eq!(body, b"Subject: hi\r\n\r\n.dot\r\n");
+/// assert_eq!(decoder.bare_line_ending(), None);
+/// ```
 #[derive(Debug, Clone)]
 pub struct DataDecoder {
     state: State,

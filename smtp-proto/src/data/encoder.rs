@@ -1,11 +1,4 @@
 //! Streaming dot-stuffing of a message body for a client (RFC 5321 §4.5.2).
-//!
-//! [`DataEncoder::encode`] takes the message in chunks of any size and appends
-//! its wire form to a caller-owned buffer; [`DataEncoder::finish`] ends it.
-//! Line endings are normalised to CRLF first (a bare LF or bare CR becomes
-//! CRLF, and a CRLF split across chunks stays one CRLF), because a bare line
-//! ending is what SMTP smuggling is made of and a receiver may refuse it.
-//! Runs between line endings are found with `memchr2` and copied whole.
 
 use memchr::memchr2;
 
@@ -24,7 +17,25 @@ pub enum EncodeMode {
     PassThrough,
 }
 
-/// Streaming body encoder (see the [module documentation](self)).
+/// Streaming body encoder for a client: dot-stuffing (RFC 5321 §4.5.2).
+///
+/// [`DataEncoder::encode`] takes the message in chunks of any size and appends
+/// its wire form to a caller-owned buffer; [`DataEncoder::finish`] ends it.
+/// Line endings are normalised to CRLF first (a bare LF or bare CR becomes
+/// CRLF, and a CRLF split across chunks stays one CRLF), because a bare line
+/// ending is what SMTP smuggling is made of and a receiver may refuse it.
+/// Runs between line endings are found with `memchr2` and copied whole.
+///
+/// ```
+/// use smtp_proto::data::DataEncoder;
+///
+/// let mut encoder = DataEncoder::new();
+/// let mut wire = Vec::new();
+/// encoder.encode(b"a\n.b\r", &mut wire);
+/// encoder.encode(b"\nc", &mut wire);
+/// encoder.finish(&mut wire);
+/// assert_eq!(wire, b"a\r\n..b\r\nc\r\n.\r\n");
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct DataEncoder {
     mode: EncodeMode,
