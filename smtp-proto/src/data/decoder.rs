@@ -198,7 +198,12 @@ impl DataDecoder {
         }
         let mut i = 0;
         while let Some(&byte) = input.get(i) {
-            let fast = i > 0 && matches!(self.state, State::Text | State::Cr | State::LineStart);
+            // The byte pair at `i` is checked first so that input dense with
+            // bare line endings does not pay for a block scan per byte.
+            let fast = matches!(self.state, State::Text | State::Cr | State::LineStart)
+                && i.checked_sub(1)
+                    .and_then(|prev| input.get(prev))
+                    .is_some_and(|&prev| !needs_decision(prev, byte));
             if fast {
                 let run = clean_run_len(input, i);
                 if run > 0 {
