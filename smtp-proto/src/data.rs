@@ -1,1 +1,0 @@
-//! DATA (to be written).
