@@ -16,6 +16,7 @@
 pub mod cram_md5;
 pub mod login;
 mod mechanism;
+pub mod oauth;
 pub mod oauthbearer;
 pub mod plain;
 pub mod saslprep;
