@@ -201,7 +201,7 @@ fn attribute<'a>(
 }
 
 /// `saslname = 1*(value-safe-char / "=2C" / "=3D")` (RFC 5802 §7), unescaped.
-fn saslname(value: &str, bad: Bad) -> Result<Cow<'_, str>, ParseError> {
+pub(crate) fn saslname(value: &str, bad: Bad) -> Result<Cow<'_, str>, ParseError> {
     if value.is_empty() {
         return Err(bad("empty SCRAM name"));
     }
@@ -227,7 +227,7 @@ fn saslname(value: &str, bad: Bad) -> Result<Cow<'_, str>, ParseError> {
 }
 
 /// The `saslname` form of a name: `,` → `=2C`, `=` → `=3D`.
-fn escape_saslname(name: &str) -> Cow<'_, str> {
+pub(crate) fn escape_saslname(name: &str) -> Cow<'_, str> {
     if !name.contains([',', '=']) {
         return Cow::Borrowed(name);
     }
