@@ -21,9 +21,6 @@ const fn table(ranges: &[(u8, u8)]) -> [bool; 256] {
     t
 }
 
-/// `ALPHA = %x41-5A / %x61-7A` (RFC 5234).
-pub(crate) const ALPHA: [bool; 256] = table(&[(b'A', b'Z'), (b'a', b'z')]);
-
 /// `DIGIT = %x30-39` (RFC 5234).
 pub(crate) const DIGIT: [bool; 256] = table(&[(b'0', b'9')]);
 
@@ -88,12 +85,6 @@ pub(crate) const BASE64: [bool; 256] = table(&[
     (b'=', b'='),
 ]);
 
-/// True when every byte of `bytes` is in `class`.
-#[inline]
-pub(crate) fn all_in(class: &[bool; 256], bytes: &[u8]) -> bool {
-    bytes.iter().all(|&b| class[b as usize])
-}
-
 /// Length of the longest prefix of `bytes` whose bytes are all in `class`.
 #[inline]
 pub(crate) fn span(class: &[bool; 256], bytes: &[u8]) -> usize {
@@ -111,7 +102,6 @@ mod tests {
     fn classes_match_their_abnf() {
         for b in 0..=255u8 {
             let i = b as usize;
-            assert_eq!(ALPHA[i], b.is_ascii_alphabetic());
             assert_eq!(DIGIT[i], b.is_ascii_digit());
             assert_eq!(LET_DIG[i], b.is_ascii_alphanumeric());
             assert_eq!(
@@ -131,6 +121,5 @@ mod tests {
             assert_eq!(TEXTSTRING[i], b == 9 || (32..=126).contains(&b));
         }
         assert_eq!(span(&DIGIT, b"123x"), 3);
-        assert!(all_in(&ALPHA, b"abcXYZ"));
     }
 }

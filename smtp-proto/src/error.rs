@@ -97,7 +97,7 @@ impl ParseError {
             ParseError::UnknownCommand => "Command unrecognized",
             ParseError::InvalidArguments(_) => "Syntax error in parameters or arguments",
             ParseError::InvalidAddress(_) => "Bad address syntax",
-            ParseError::TooLong(_) => "Path too long",
+            ParseError::TooLong(_) => "Argument too long",
             ParseError::UnknownParameter => "Parameter not recognized or not implemented",
             ParseError::InvalidParameter(_) => "Invalid parameter value",
             ParseError::DuplicateParameter(_) => "Parameter given more than once",

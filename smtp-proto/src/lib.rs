@@ -17,7 +17,18 @@ pub mod parse;
 pub mod sasl;
 pub mod types;
 
+pub use bdat::{BdatReader, BdatWriter, encode_bdat_chunk};
+pub use data::{BareLineEndings, DataDecoder, DataEncoder, EncodeMode};
 pub use encode::Encode;
 pub use error::ParseError;
+pub use framing::{Frame, LineFramer};
 pub use options::ParseOptions;
+pub use types::address::{
+    AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, Path, ReversePath,
+};
+pub use types::command::{Command, Verb};
+pub use types::ehlo::{Capability, EhloInfo};
+pub use types::params::{Body, MailParams, RcptParams};
+pub use types::reply::Reply;
 pub use types::status::{EnhancedStatus, ReplyCode, Severity};
+pub use types::xtext::XText;
