@@ -1,2 +1,9 @@
-//! SMTP server (to be written).
+//! A small, correct, fast and safe SMTP server: a sans-I/O session, a tokio
+//! server, a handler API in the shape of go-smtp, TLS, AUTH and limits.
 #![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod handler;
+
+pub use auth::Authenticator;
+pub use handler::{ConnectionInfo, Handler, Session, TlsInfo};
