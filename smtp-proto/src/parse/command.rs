@@ -781,14 +781,16 @@ mod tests {
 
     fn envelope_command() -> impl Strategy<Value = Command<'static>> {
         prop_oneof![
-            strategies::reverse_path().prop_map(|from| Command::Mail {
-                from,
-                params: MailParams::default()
-            }),
-            strategies::forward_path().prop_map(|to| Command::Rcpt {
-                to,
-                params: RcptParams::default()
-            }),
+            (
+                strategies::reverse_path(),
+                crate::parse::params::tests::mail_params_strategy()
+            )
+                .prop_map(|(from, params)| Command::Mail { from, params }),
+            (
+                strategies::forward_path(),
+                crate::parse::params::tests::rcpt_params_strategy()
+            )
+                .prop_map(|(to, params)| Command::Rcpt { to, params }),
             (any::<u64>(), any::<bool>()).prop_map(|(size, last)| Command::Bdat { size, last }),
         ]
     }
@@ -838,8 +840,10 @@ mod tests {
             prop_assert!(wire.ends_with(b"\r\n"));
             let line = &wire[..wire.len() - 2];
             prop_assert!(!line.contains(&b'\r') && !line.contains(&b'\n'));
-            prop_assert_eq!(command(line, &STRICT), Ok(cmd.clone()));
-            prop_assert_eq!(Command::parse(&wire, &STRICT), Ok((cmd.clone(), wire.len())));
+            // Parameters may carry UTF-8 values, valid only with SMTPUTF8.
+            let opts = if wire.is_ascii() { STRICT } else { UTF8 };
+            prop_assert_eq!(command(line, &opts), Ok(cmd.clone()));
+            prop_assert_eq!(Command::parse(&wire, &opts), Ok((cmd.clone(), wire.len())));
             prop_assert_eq!(cmd.clone().into_owned(), cmd);
         }
 

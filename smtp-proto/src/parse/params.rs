@@ -618,7 +618,7 @@ fn time_offset(input: &[u8]) -> IResult<&[u8], ()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::encode::Encode;
     use proptest::prelude::*;
@@ -1223,7 +1223,7 @@ mod tests {
     }
 
     prop_compose! {
-        fn mail_params_strategy()(
+        pub(crate) fn mail_params_strategy()(
             size in proptest::option::of(any::<u64>()),
             body in proptest::option::of(prop_oneof![
                 Just(Body::SevenBit), Just(Body::EightBitMime), Just(Body::BinaryMime)
@@ -1276,7 +1276,7 @@ mod tests {
     }
 
     prop_compose! {
-        fn rcpt_params_strategy()(
+        pub(crate) fn rcpt_params_strategy()(
             notify in proptest::option::of(any::<(bool, bool, bool)>().prop_map(
                 |(success, failure, delay)| Notify { success, failure, delay }
             )),
