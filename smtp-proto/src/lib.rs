@@ -92,3 +92,8 @@ pub use types::params::{Body, MailParams, RcptParams};
 pub use types::reply::Reply;
 pub use types::status::{EnhancedStatus, ReplyCode, Severity};
 pub use types::xtext::XText;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
