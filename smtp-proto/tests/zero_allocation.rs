@@ -1,0 +1,67 @@
+//! The hot path does not allocate: parsing well-formed commands and replies
+//! borrows from the input.
+
+use allocation_counter::measure;
+use smtp_proto::{Command, DataDecoder, ParseOptions, Reply};
+
+const COMMANDS: &[&[u8]] = &[
+    b"EHLO client.example.org\r\n",
+    b"MAIL FROM:<sender@example.org> SIZE=1024 BODY=8BITMIME\r\n",
+    b"MAIL FROM:<>\r\n",
+    b"RCPT TO:<rcpt@example.net> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;rcpt@example.net\r\n",
+    b"DATA\r\n",
+    b"BDAT 4096 LAST\r\n",
+    b"AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n",
+    b"STARTTLS\r\n",
+    b"RSET\r\n",
+    b"NOOP\r\n",
+    b"VRFY postmaster\r\n",
+    b"QUIT\r\n",
+];
+
+#[test]
+fn parsing_commands_does_not_allocate() {
+    let opts = ParseOptions::default();
+    for line in COMMANDS {
+        let counts = measure(|| {
+            let parsed = Command::parse(line, &opts);
+            assert!(parsed.is_ok(), "{:?}", String::from_utf8_lossy(line));
+        });
+        assert_eq!(
+            counts.count_total,
+            0,
+            "{:?} allocated",
+            String::from_utf8_lossy(line)
+        );
+    }
+}
+
+#[test]
+fn parsing_single_line_replies_does_not_allocate() {
+    for reply in [
+        &b"250 2.1.0 Sender OK\r\n"[..],
+        b"354 Go ahead\r\n",
+        b"221 2.0.0 Bye\r\n",
+    ] {
+        let counts = measure(|| {
+            assert!(Reply::parse(reply).is_ok());
+        });
+        assert_eq!(
+            counts.count_total,
+            0,
+            "{:?} allocated",
+            String::from_utf8_lossy(reply)
+        );
+    }
+}
+
+#[test]
+fn decoding_data_into_a_reserved_buffer_does_not_allocate() {
+    let wire = b"Subject: hi\r\n\r\n..stuffed\r\nbody\r\n.\r\n";
+    let mut body = Vec::with_capacity(wire.len());
+    let mut decoder = DataDecoder::new();
+    let counts = measure(|| {
+        assert!(decoder.decode(wire, &mut body).done);
+    });
+    assert_eq!(counts.count_total, 0);
+}
