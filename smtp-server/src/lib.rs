@@ -3,7 +3,11 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod config;
 pub mod handler;
+pub mod session;
 
 pub use auth::Authenticator;
+pub use config::{Config, ConnectionLimits, Timeouts};
 pub use handler::{ConnectionInfo, Handler, Session, TlsInfo};
+pub use session::{AuthRequest, BodyState, Connection, Event, Offer};
