@@ -92,7 +92,8 @@ impl Harness {
                     };
                     self.conn.handle_rcpt_verdict(verdict)
                 }
-                Event::DataStarted => self.body.clear(),
+                // Body octets may already be buffered: they belong to this message.
+                Event::DataStarted => {}
                 Event::MessageReceived => {
                     self.conn.take_body(&mut self.body);
                     assert_eq!(self.conn.body_state(), BodyState::Complete);
