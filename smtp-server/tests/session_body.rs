@@ -27,7 +27,9 @@ fn smuggling_vectors_never_end_data_and_are_refused() {
         h.send("DATA\r\n");
         let mut body = b"Subject: a\r\n\r\nfirst".to_vec();
         body.extend_from_slice(vector);
-        body.extend_from_slice(b"MAIL FROM:<evil@example.org>\r\nRCPT TO:<victim@example.net>\r\nDATA\r\n");
+        body.extend_from_slice(
+            b"MAIL FROM:<evil@example.org>\r\nRCPT TO:<victim@example.net>\r\nDATA\r\n",
+        );
         let out = h.send_bytes(&body);
         assert_eq!(out, "", "vector {vector:?} ended DATA");
         assert_eq!(h.conn.body_state(), BodyState::Receiving, "{vector:?}");
@@ -74,8 +76,14 @@ fn streamed_body_over_the_limit_is_refused_after_the_terminator() {
         assert_eq!(h.send(&"y".repeat(99)), "");
     }
     assert!(h.conn.body_refusal().is_some());
-    assert!(h.body.len() <= 100, "the body is not buffered past the limit");
-    assert_eq!(codes(&h.send("\r\n.\r\nNOOP\r\n")), ["552 5.3.4", "250 2.0.0"]);
+    assert!(
+        h.body.len() <= 100,
+        "the body is not buffered past the limit"
+    );
+    assert_eq!(
+        codes(&h.send("\r\n.\r\nNOOP\r\n")),
+        ["552 5.3.4", "250 2.0.0"]
+    );
     assert!(h.messages.is_empty());
 }
 
@@ -100,8 +108,16 @@ fn bdat_chunks_and_last() {
     let out = h.send("BDAT 5\r\nhelloBDAT 8 LAST\r\n world\r\n");
     assert_eq!(codes(&out), ["250 2.0.0", "250 2.0.0"]);
     assert_eq!(h.messages, vec![b"hello world\r\n".to_vec()]);
-    assert_eq!(codes(&h.send("BDAT 3 LAST\r\nabc")), ["503 5.5.1"], "BDAT after LAST");
-    assert_eq!(codes(&h.send("NOOP\r\n")), ["250 2.0.0"], "the refused chunk was skipped");
+    assert_eq!(
+        codes(&h.send("BDAT 3 LAST\r\nabc")),
+        ["503 5.5.1"],
+        "BDAT after LAST"
+    );
+    assert_eq!(
+        codes(&h.send("NOOP\r\n")),
+        ["250 2.0.0"],
+        "the refused chunk was skipped"
+    );
 }
 
 #[test]

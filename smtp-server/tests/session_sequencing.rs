@@ -9,11 +9,17 @@ use smtp_server::Config;
 fn full_transaction_with_data() {
     let mut h = Harness::greeted();
     h.open_transaction();
-    assert_eq!(h.send("DATA\r\n"), "354 Start mail input; end with <CRLF>.<CRLF>\r\n");
+    assert_eq!(
+        h.send("DATA\r\n"),
+        "354 Start mail input; end with <CRLF>.<CRLF>\r\n"
+    );
     let out = h.send("Subject: hi\r\n\r\n..dot\r\n.\r\n");
     assert_eq!(out, "250 2.0.0 Message accepted\r\n");
     assert_eq!(h.messages, vec![b"Subject: hi\r\n\r\n.dot\r\n".to_vec()]);
-    assert_eq!(h.send("QUIT\r\n"), "221 2.0.0 Service closing transmission channel\r\n");
+    assert_eq!(
+        h.send("QUIT\r\n"),
+        "221 2.0.0 Service closing transmission channel\r\n"
+    );
     assert!(h.conn.is_closed());
 }
 
@@ -22,8 +28,15 @@ fn ehlo_advertises_the_extensions() {
     let mut h = Harness::new(Config::new("mx.example"));
     let out = h.send("EHLO client.example\r\n");
     for keyword in [
-        "SIZE ", "PIPELINING", "8BITMIME", "BINARYMIME", "CHUNKING", "ENHANCEDSTATUSCODES", "DSN",
-        "SMTPUTF8", "HELP",
+        "SIZE ",
+        "PIPELINING",
+        "8BITMIME",
+        "BINARYMIME",
+        "CHUNKING",
+        "ENHANCEDSTATUSCODES",
+        "DSN",
+        "SMTPUTF8",
+        "HELP",
     ] {
         assert!(out.contains(keyword), "{keyword} missing in {out}");
     }
@@ -34,9 +47,15 @@ fn ehlo_advertises_the_extensions() {
 #[test]
 fn mail_requires_helo() {
     let mut h = Harness::new(Config::new("mx.example"));
-    assert_eq!(codes(&h.send("MAIL FROM:<a@example.org>\r\n")), ["503 5.5.1"]);
+    assert_eq!(
+        codes(&h.send("MAIL FROM:<a@example.org>\r\n")),
+        ["503 5.5.1"]
+    );
     assert_eq!(codes(&h.send("HELO client.example\r\n")), ["250"]);
-    assert_eq!(codes(&h.send("MAIL FROM:<a@example.org>\r\n")), ["250 2.1.0"]);
+    assert_eq!(
+        codes(&h.send("MAIL FROM:<a@example.org>\r\n")),
+        ["250 2.1.0"]
+    );
 }
 
 #[test]
@@ -44,9 +63,20 @@ fn out_of_order_commands_get_503() {
     let mut h = Harness::greeted();
     assert_eq!(codes(&h.send("RCPT TO:<b@example.net>\r\n")), ["503 5.5.1"]);
     assert_eq!(codes(&h.send("DATA\r\n")), ["503 5.5.1"]);
-    assert_eq!(codes(&h.send("MAIL FROM:<a@example.org>\r\n")), ["250 2.1.0"]);
-    assert_eq!(codes(&h.send("MAIL FROM:<a@example.org>\r\n")), ["503 5.5.1"], "nested MAIL");
-    assert_eq!(codes(&h.send("DATA\r\n")), ["503 5.5.1"], "DATA before a RCPT");
+    assert_eq!(
+        codes(&h.send("MAIL FROM:<a@example.org>\r\n")),
+        ["250 2.1.0"]
+    );
+    assert_eq!(
+        codes(&h.send("MAIL FROM:<a@example.org>\r\n")),
+        ["503 5.5.1"],
+        "nested MAIL"
+    );
+    assert_eq!(
+        codes(&h.send("DATA\r\n")),
+        ["503 5.5.1"],
+        "DATA before a RCPT"
+    );
 }
 
 #[test]
@@ -66,7 +96,10 @@ fn rset_resets_and_never_closes() {
     assert_eq!(codes(&h.send("RSET\r\n")), ["250 2.0.0"]);
     assert!(!h.conn.is_closed());
     assert_eq!(codes(&h.send("DATA\r\n")), ["503 5.5.1"]);
-    assert_eq!(codes(&h.send("RSET\r\nRSET\r\n")), ["250 2.0.0", "250 2.0.0"]);
+    assert_eq!(
+        codes(&h.send("RSET\r\nRSET\r\n")),
+        ["250 2.0.0", "250 2.0.0"]
+    );
 }
 
 #[test]
@@ -74,9 +107,18 @@ fn syntax_errors_have_their_codes() {
     let mut h = Harness::greeted();
     assert_eq!(codes(&h.send("XYZZY\r\n")), ["500 5.5.2"]);
     assert_eq!(codes(&h.send("MAIL FROM:garbage\r\n")), ["501 5.1.3"]);
-    assert_eq!(codes(&h.send("MAIL FROM:<a@example.org> FOO=BAR\r\n")), ["555 5.5.4"]);
-    assert_eq!(codes(&h.send("MAIL FROM:<a@example.org>\r\n")), ["250 2.1.0"]);
-    assert_eq!(codes(&h.send("RCPT TO:<b@example.net> XYZ=1\r\n")), ["555 5.5.4"]);
+    assert_eq!(
+        codes(&h.send("MAIL FROM:<a@example.org> FOO=BAR\r\n")),
+        ["555 5.5.4"]
+    );
+    assert_eq!(
+        codes(&h.send("MAIL FROM:<a@example.org>\r\n")),
+        ["250 2.1.0"]
+    );
+    assert_eq!(
+        codes(&h.send("RCPT TO:<b@example.net> XYZ=1\r\n")),
+        ["555 5.5.4"]
+    );
     assert_eq!(codes(&h.send("QUIT now\r\n")), ["501 5.5.4"]);
 }
 
@@ -88,7 +130,11 @@ fn misc_commands() {
     assert_eq!(codes(&h.send("ETRN example.org\r\n")), ["502 5.5.1"]);
     assert_eq!(codes(&h.send("HELP\r\n")), ["214 2.0.0"]);
     assert_eq!(codes(&h.send("NOOP\r\n")), ["250 2.0.0"]);
-    assert_eq!(codes(&h.send("STARTTLS\r\n")), ["502 5.5.1"], "no TLS configured");
+    assert_eq!(
+        codes(&h.send("STARTTLS\r\n")),
+        ["502 5.5.1"],
+        "no TLS configured"
+    );
 }
 
 #[test]
@@ -112,13 +158,17 @@ fn pipelined_group_is_answered_in_order() {
     );
     assert_eq!(codes(&out), ["250 2.1.0", "250 2.1.5", "250 2.1.5", "354"]);
     let out = h.send("body\r\n.\r\nMAIL FROM:<d@example.org>\r\nRSET\r\nQUIT\r\n");
-    assert_eq!(codes(&out), ["250 2.0.0", "250 2.1.0", "250 2.0.0", "221 2.0.0"]);
+    assert_eq!(
+        codes(&out),
+        ["250 2.0.0", "250 2.1.0", "250 2.0.0", "221 2.0.0"]
+    );
     assert_eq!(h.messages, vec![b"body\r\n".to_vec()]);
 }
 
 #[test]
 fn pipelined_commands_split_anywhere_give_the_same_replies() {
-    let script = "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\nx\r\n.\r\nQUIT\r\n";
+    let script =
+        "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\nx\r\n.\r\nQUIT\r\n";
     let mut whole = Harness::greeted();
     let expected = whole.send(script);
     for cut in 1..script.len() {
@@ -138,7 +188,10 @@ fn too_many_recipients() {
     let out = h.send(
         "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@x.example>\r\nRCPT TO:<c@x.example>\r\nRCPT TO:<d@x.example>\r\n",
     );
-    assert_eq!(codes(&out), ["250 2.1.0", "250 2.1.5", "250 2.1.5", "452 4.5.3"]);
+    assert_eq!(
+        codes(&out),
+        ["250 2.1.0", "250 2.1.5", "250 2.1.5", "452 4.5.3"]
+    );
 }
 
 #[test]
@@ -150,7 +203,10 @@ fn relay_denied_for_foreign_domains() {
     let out = h.send(
         "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@elsewhere.example>\r\nRCPT TO:<b@EXAMPLE.net>\r\nRCPT TO:<Postmaster>\r\n",
     );
-    assert_eq!(codes(&out), ["250 2.1.0", "550 5.7.1", "250 2.1.5", "250 2.1.5"]);
+    assert_eq!(
+        codes(&out),
+        ["250 2.1.0", "550 5.7.1", "250 2.1.5", "250 2.1.5"]
+    );
 }
 
 #[test]
@@ -167,7 +223,10 @@ fn too_many_errors_close_with_421() {
     config.max_errors = 3;
     let mut h = Harness::new(config);
     let out = h.send("FOO\r\nBAR\r\nBAZ\r\nNOOP\r\n");
-    assert_eq!(codes(&out), ["500 5.5.2", "500 5.5.2", "500 5.5.2", "421 4.7.0"]);
+    assert_eq!(
+        codes(&out),
+        ["500 5.5.2", "500 5.5.2", "500 5.5.2", "421 4.7.0"]
+    );
     assert!(h.conn.is_closed());
 }
 
@@ -177,8 +236,14 @@ fn size_parameter_over_the_limit() {
     config.max_message_size = 1000;
     let mut h = Harness::new(config);
     h.send("EHLO c.example\r\n");
-    assert_eq!(codes(&h.send("MAIL FROM:<a@example.org> SIZE=1001\r\n")), ["552 5.3.4"]);
-    assert_eq!(codes(&h.send("MAIL FROM:<a@example.org> SIZE=1000\r\n")), ["250 2.1.0"]);
+    assert_eq!(
+        codes(&h.send("MAIL FROM:<a@example.org> SIZE=1001\r\n")),
+        ["552 5.3.4"]
+    );
+    assert_eq!(
+        codes(&h.send("MAIL FROM:<a@example.org> SIZE=1000\r\n")),
+        ["250 2.1.0"]
+    );
 }
 
 #[test]
@@ -241,7 +306,14 @@ fn lmtp_answers_once_per_recipient() {
     );
     assert_eq!(
         codes(&out),
-        ["250 2.1.0", "250 2.1.5", "250 2.1.5", "354", "250 2.0.0", "250 2.0.0"]
+        [
+            "250 2.1.0",
+            "250 2.1.5",
+            "250 2.1.5",
+            "354",
+            "250 2.0.0",
+            "250 2.0.0"
+        ]
     );
 }
 
@@ -254,5 +326,8 @@ fn smtputf8_addresses() {
     config.smtputf8 = false;
     let mut strict = Harness::new(config);
     strict.send("EHLO c.example\r\n");
-    assert_eq!(codes(&strict.send("MAIL FROM:<jöran@exämple.org>\r\n")), ["553 5.6.7"]);
+    assert_eq!(
+        codes(&strict.send("MAIL FROM:<jöran@exämple.org>\r\n")),
+        ["553 5.6.7"]
+    );
 }

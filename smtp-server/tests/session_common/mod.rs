@@ -115,8 +115,9 @@ impl Harness {
                     self.conn.handle_cram_md5_password(known);
                 }
                 Event::AuthRequested(AuthRequest::ScramCredentials { username }) => {
-                    let known = (username == "alice")
-                        .then(|| ScramCredentials::derive("secret", b"saltsaltsalt", 4096).unwrap());
+                    let known = (username == "alice").then(|| {
+                        ScramCredentials::derive("secret", b"saltsaltsalt", 4096).unwrap()
+                    });
                     self.conn.handle_scram_credentials(known);
                 }
                 Event::TlsUpgradeRequested => self.tls_requested = true,
