@@ -89,10 +89,11 @@ async fn slow_loris_is_cut_off() {
         tokio::time::sleep(Duration::from_millis(50)).await;
         if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(1), async {
             let mut buf = [0u8; 128];
-            client.stream.read(&mut buf).await.map(|n| {
-                reply.push_str(&String::from_utf8_lossy(&buf[..n]));
-                n
-            })
+            client
+                .stream
+                .read(&mut buf)
+                .await
+                .inspect(|&n| reply.push_str(&String::from_utf8_lossy(&buf[..n])))
         })
         .await
         {

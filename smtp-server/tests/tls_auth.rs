@@ -31,14 +31,20 @@ async fn starttls_client(
     plain.reply().await;
     let ehlo = plain.command("EHLO c.test").await;
     assert!(ehlo.contains("STARTTLS"), "{ehlo}");
-    assert!(!ehlo.contains("AUTH"), "AUTH is not offered before TLS: {ehlo}");
+    assert!(
+        !ehlo.contains("AUTH"),
+        "AUTH is not offered before TLS: {ehlo}"
+    );
     assert_eq!(
         code(&plain.command("AUTH PLAIN AGFsaWNlAHNlY3JldA==").await),
         "538"
     );
     assert!(plain.command("STARTTLS").await.starts_with("220 2.0.0"));
     let tls = connector
-        .connect(ServerName::try_from("localhost").unwrap(), plain.into_inner())
+        .connect(
+            ServerName::try_from("localhost").unwrap(),
+            plain.into_inner(),
+        )
         .await
         .unwrap();
     let mut client = Client::new(tls);
@@ -52,13 +58,24 @@ async fn starttls_then_transaction_and_auth_plain() {
     let (server_tls, connector) = tls_pair();
     let server = start(test_config(), Some(server_tls), false).await;
     let (mut client, ehlo) = starttls_client(server.addr, &connector).await;
-    assert!(ehlo.contains("AUTH SCRAM-SHA-256 CRAM-MD5 PLAIN LOGIN"), "{ehlo}");
-    let wrong = client.command(&format!("AUTH PLAIN {}", b64(b"\0alice\0nope"))).await;
+    assert!(
+        ehlo.contains("AUTH SCRAM-SHA-256 CRAM-MD5 PLAIN LOGIN"),
+        "{ehlo}"
+    );
+    let wrong = client
+        .command(&format!("AUTH PLAIN {}", b64(b"\0alice\0nope")))
+        .await;
     assert!(wrong.starts_with("535 5.7.8"), "{wrong}");
-    let ok = client.command(&format!("AUTH PLAIN {}", b64(b"\0alice\0secret"))).await;
+    let ok = client
+        .command(&format!("AUTH PLAIN {}", b64(b"\0alice\0secret")))
+        .await;
     assert!(ok.starts_with("235 2.7.0"), "{ok}");
     client.command("MAIL FROM:<alice@example.org>").await;
-    assert_eq!(code(&client.command("RCPT TO:<far@relay.example>").await), "250", "authenticated relay");
+    assert_eq!(
+        code(&client.command("RCPT TO:<far@relay.example>").await),
+        "250",
+        "authenticated relay"
+    );
     assert_eq!(code(&client.command("DATA").await), "354");
     client.write(b"over tls\r\n.\r\n").await;
     assert_eq!(code(&client.reply().await), "250");
@@ -91,7 +108,10 @@ async fn implicit_tls() {
     let mut client = Client::new(tls);
     assert!(client.reply().await.starts_with("220 mx.test"));
     let ehlo = client.command("EHLO c.test").await;
-    assert!(!ehlo.contains("STARTTLS") && ehlo.contains("AUTH "), "{ehlo}");
+    assert!(
+        !ehlo.contains("STARTTLS") && ehlo.contains("AUTH "),
+        "{ehlo}"
+    );
     client.command("MAIL FROM:<a@example.org>").await;
     client.command("RCPT TO:<b@example.net>").await;
     // The BDAT reply comes after the chunk.
@@ -107,18 +127,29 @@ async fn auth_login_cram_md5_and_scram_over_tls() {
 
     let (mut client, _) = starttls_client(server.addr, &connector).await;
     assert_eq!(challenge(&client.command("AUTH LOGIN").await), b"Username:");
-    assert_eq!(challenge(&client.command(&b64(b"alice")).await), b"Password:");
+    assert_eq!(
+        challenge(&client.command(&b64(b"alice")).await),
+        b"Password:"
+    );
     assert!(client.command(&b64(b"secret")).await.starts_with("235"));
 
     let (mut client, _) = starttls_client(server.addr, &connector).await;
     let text = challenge(&client.command("AUTH CRAM-MD5").await);
     let response = cram_md5_response("alice", b"secret", &text).unwrap();
-    assert!(client.command(&b64(response.expose())).await.starts_with("235"));
+    assert!(
+        client
+            .command(&b64(response.expose()))
+            .await
+            .starts_with("235")
+    );
 
     let (mut client, _) = starttls_client(server.addr, &connector).await;
     let scram = ScramClient::new("alice", "secret", "clientnonceclientnonce").unwrap();
     let first = client
-        .command(&format!("AUTH SCRAM-SHA-256 {}", b64(scram.client_first_message())))
+        .command(&format!(
+            "AUTH SCRAM-SHA-256 {}",
+            b64(scram.client_first_message())
+        ))
         .await;
     let scram = scram.handle_server_first(&challenge(&first)).unwrap();
     let last = client.command(&b64(scram.client_final_message())).await;

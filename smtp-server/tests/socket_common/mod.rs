@@ -113,7 +113,8 @@ impl Authenticator for TestAuthenticator {
     }
 
     async fn scram_sha256_credentials(&self, username: &str) -> Option<ScramCredentials> {
-        (username == "alice").then(|| ScramCredentials::derive("secret", b"0123456789abcdef", 4096).unwrap())
+        (username == "alice")
+            .then(|| ScramCredentials::derive("secret", b"0123456789abcdef", 4096).unwrap())
     }
 }
 
@@ -137,10 +138,16 @@ pub struct Running {
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-pub async fn start(config: Config, tls: Option<Arc<rustls::ServerConfig>>, implicit: bool) -> Running {
+pub async fn start(
+    config: Config,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    implicit: bool,
+) -> Running {
     let handler = TestHandler::default();
     let log = Arc::clone(&handler.log);
-    let mut builder = Server::builder(handler).config(config).authenticator(TestAuthenticator);
+    let mut builder = Server::builder(handler)
+        .config(config)
+        .authenticator(TestAuthenticator);
     if let Some(tls) = tls {
         builder = builder.tls(tls);
     }
@@ -193,10 +200,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
         let mut reply = String::new();
         loop {
             let mut line = String::new();
-            let read = tokio::time::timeout(Duration::from_secs(8), self.stream.read_line(&mut line))
-                .await
-                .expect("reply timed out")
-                .unwrap_or(0);
+            let read =
+                tokio::time::timeout(Duration::from_secs(8), self.stream.read_line(&mut line))
+                    .await
+                    .expect("reply timed out")
+                    .unwrap_or(0);
             if read == 0 {
                 return reply;
             }
@@ -224,7 +232,8 @@ pub fn tls_pair() -> (Arc<rustls::ServerConfig>, tokio_rustls::TlsConnector) {
     let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
     let cert_pem = certified.cert.pem();
     let key_pem = certified.key_pair.serialize_pem();
-    let server = smtp_server::tls::server_config_from_pem(cert_pem.as_bytes(), key_pem.as_bytes()).unwrap();
+    let server =
+        smtp_server::tls::server_config_from_pem(cert_pem.as_bytes(), key_pem.as_bytes()).unwrap();
     let mut roots = rustls::RootCertStore::empty();
     roots.add(certified.cert.der().clone()).unwrap();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
