@@ -261,6 +261,11 @@ impl Connection {
         matches!(self.phase, Phase::Closed)
     }
 
+    /// The recipients accepted in the current transaction, in RCPT order.
+    pub fn recipients(&self) -> &[ForwardPath<'static>] {
+        &self.txn.recipients
+    }
+
     /// True while a mail transaction is open (MAIL accepted).
     pub fn in_transaction(&self) -> bool {
         self.txn.mail
