@@ -137,7 +137,10 @@ impl<H: Handler, A: Authenticator> Driver<'_, H, A> {
                 return Ok(());
             }
             if !self.conn.wants_input() {
-                continue;
+                // Every wait of the session is announced by an event, all handled
+                // above; anything else would spin, so end the connection instead.
+                tracing::error!("session waits for nothing it announced; closing");
+                return Ok(());
             }
             let shutting_down = self.shutdown_deadline.is_some();
             let shutdown_deadline = self.shutdown_deadline.unwrap_or(deadline);

@@ -197,8 +197,8 @@ impl Connection {
         conn
     }
 
-    /// Queues a reply that refuses a connection before the session starts
-    /// (`421 4.7.0 Too many connections`), for drivers that cannot serve it.
+    /// The reply a driver sends when it refuses a connection at accept
+    /// (`421 4.7.0 Too many connections`), before any session exists.
     pub fn too_many_connections_reply() -> Reply<'static> {
         replies::TOO_MANY_CONNECTIONS.clone()
     }
