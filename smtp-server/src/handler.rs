@@ -54,6 +54,21 @@ pub struct TlsInfo {
     pub server_name: Option<String>,
 }
 
+impl TlsInfo {
+    /// The parameters of a negotiated TLS session.
+    pub fn new(
+        protocol: impl Into<String>,
+        cipher_suite: impl Into<String>,
+        server_name: Option<String>,
+    ) -> Self {
+        TlsInfo {
+            protocol: protocol.into(),
+            cipher_suite: cipher_suite.into(),
+            server_name,
+        }
+    }
+}
+
 /// Makes one [`Session`] per connection.
 pub trait Handler: Send + Sync + 'static {
     /// The per-connection state.
@@ -95,6 +110,22 @@ pub trait Session: Send + 'static {
         info: &ConnectionInfo,
         body: &mut (dyn AsyncRead + Unpin + Send),
     ) -> impl Future<Output = Result<(), Reply<'static>>> + Send;
+
+    /// LMTP (RFC 2033 §4.2): the body, answered once per accepted recipient, in
+    /// RCPT order. The default gives every recipient the answer of [`Session::data`];
+    /// a delivery agent that can fail one mailbox and not another overrides it.
+    fn lmtp_data(
+        &mut self,
+        info: &ConnectionInfo,
+        recipients: &[ForwardPath<'static>],
+        body: &mut (dyn AsyncRead + Unpin + Send),
+    ) -> impl Future<Output = Vec<Result<(), Reply<'static>>>> + Send {
+        let count = recipients.len();
+        async move {
+            let verdict = self.data(info, body).await;
+            vec![verdict; count]
+        }
+    }
 
     /// The transaction was abandoned (RSET, a second EHLO, STARTTLS, a failed DATA).
     fn reset(&mut self) {}
