@@ -56,6 +56,17 @@ fn parsing_single_line_replies_does_not_allocate() {
 }
 
 #[test]
+fn encoding_replies_into_a_reserved_buffer_does_not_allocate() {
+    let mut out = Vec::with_capacity(256);
+    let counts = measure(|| {
+        smtp_proto::Encode::encode(&Reply::OK, &mut out);
+        smtp_proto::Encode::encode(&Reply::TOO_MANY_RECIPIENTS, &mut out);
+    });
+    assert_eq!(counts.count_total, 0);
+    assert_eq!(out, b"250 2.0.0 OK\r\n452 4.5.3 Too many recipients\r\n");
+}
+
+#[test]
 fn decoding_data_into_a_reserved_buffer_does_not_allocate() {
     let wire = b"Subject: hi\r\n\r\n..stuffed\r\nbody\r\n.\r\n";
     let mut body = Vec::with_capacity(wire.len());

@@ -295,21 +295,25 @@ impl<'a> Reply<'a> {
     /// `line_end` (not after the last line unless `end_last`).
     fn write_lines(&self, line_end: &[u8], end_last: bool, mut push: impl FnMut(&[u8])) {
         let digits = self.code.as_digits();
-        let mut status = Vec::new();
-        if let Some(enhanced) = self.enhanced {
-            enhanced.encode(&mut status);
-        }
+        // On the stack: encoding a reply is on a server's hot path.
+        let mut status_buf = [0u8; 16];
+        let status = match self.enhanced {
+            Some(enhanced) => enhanced.write_to(&mut status_buf),
+            None => &[][..],
+        };
         let mut lines = self.lines().peekable();
         while let Some(line) = lines.next() {
             let last = lines.peek().is_none();
             push(&digits);
             if !last {
                 push(b"-");
-            } else if !line.is_empty() || self.enhanced.is_some() {
+            } else if !line.is_empty() || self.enhanced.is_some() || self.code.get() == 334 {
+                // RFC 4954: `continue-req = "334" SP [base64] CRLF` keeps the
+                // space even when the challenge is empty.
                 push(b" ");
             }
             if self.enhanced.is_some() {
-                push(&status);
+                push(status);
                 if !line.is_empty() {
                     push(b" ");
                 }
@@ -324,6 +328,33 @@ impl<'a> Reply<'a> {
 
 /// Well-known replies a server sends as is.
 impl Reply<'static> {
+    /// Builds a single-line reply for a `const` item: `code`, an optional
+    /// enhanced status `(class, subject, detail)` and the text.
+    ///
+    /// The same checks as [`Reply::new_single`] run at compile time when used
+    /// in a `const`; an invalid reply panics (a compile error in a `const`).
+    pub const fn from_static(
+        code: u16,
+        enhanced: Option<(u8, u16, u16)>,
+        text: &'static str,
+    ) -> Self {
+        let code = match ReplyCode::new(code) {
+            Ok(code) => code,
+            Err(_) => panic!("invalid reply code"),
+        };
+        let enhanced = match enhanced {
+            Some((class, subject, detail)) => match EnhancedStatus::new(class, subject, detail) {
+                Ok(status) => Some(status),
+                Err(_) => panic!("invalid enhanced status code"),
+            },
+            None => None,
+        };
+        match check_line(code, enhanced, text.as_bytes(), true) {
+            Ok(()) => Reply::joined_unchecked(code, enhanced, Cow::Borrowed(text)),
+            Err(_) => panic!("invalid reply text"),
+        }
+    }
+
     /// Builds a constant; the checks run at compile time.
     const fn known(code: u16, enhanced: Option<(u8, u16, u16)>, text: &'static str) -> Self {
         let code = ReplyCode::new_unchecked(code);
@@ -537,6 +568,15 @@ mod tests {
 
     fn status(c: u8, s: u16, d: u16) -> Option<EnhancedStatus> {
         Some(EnhancedStatus::new(c, s, d).unwrap())
+    }
+
+    #[test]
+    fn empty_auth_challenge_keeps_its_space() {
+        let challenge = Reply::new_single(code(334), None, "").unwrap();
+        assert_eq!(challenge.to_bytes(), b"334 \r\n");
+        assert_eq!(Reply::parse(b"334 \r\n").unwrap().0, challenge);
+        const CUSTOM: Reply<'static> = Reply::from_static(250, Some((2, 1, 5)), "Recipient OK");
+        assert_eq!(CUSTOM.to_bytes(), b"250 2.1.5 Recipient OK\r\n");
     }
 
     #[test]

@@ -204,13 +204,30 @@ impl EnhancedStatus {
         self.detail
     }
 
+    /// Writes `class.subject.detail` into `buf` (at most 9 octets) and returns that part.
+    pub fn write_to(self, buf: &mut [u8; 16]) -> &[u8] {
+        let mut len = 0;
+        let mut put = |b: u8| {
+            buf[len] = b;
+            len += 1;
+        };
+        put(b'0' + self.class);
+        for n in [self.subject, self.detail] {
+            put(b'.');
+            if n >= 100 {
+                put(b'0' + (n / 100) as u8);
+            }
+            if n >= 10 {
+                put(b'0' + ((n / 10) % 10) as u8);
+            }
+            put(b'0' + (n % 10) as u8);
+        }
+        &buf[..len]
+    }
+
     /// Appends `class.subject.detail` to `out`.
     pub fn encode(self, out: &mut Vec<u8>) {
-        out.push(b'0' + self.class);
-        out.push(b'.');
-        push_decimal(out, self.subject as u64);
-        out.push(b'.');
-        push_decimal(out, self.detail as u64);
+        out.extend_from_slice(self.write_to(&mut [0; 16]));
     }
 }
 
@@ -259,6 +276,16 @@ mod tests {
         EnhancedStatus::new(5, 7, 11).unwrap().encode(&mut out);
         assert_eq!(out, b"5.7.11");
         assert!(EnhancedStatus::new(3, 0, 0).is_err());
+        for (c, s, d, text) in [
+            (2, 0, 0, "2.0.0"),
+            (4, 999, 10, "4.999.10"),
+            (5, 10, 999, "5.10.999"),
+        ] {
+            assert_eq!(
+                EnhancedStatus::new(c, s, d).unwrap().write_to(&mut [0; 16]),
+                text.as_bytes()
+            );
+        }
         assert!(EnhancedStatus::new(2, 1000, 0).is_err());
         assert_eq!(EnhancedStatus::new(4, 5, 3).unwrap().to_string(), "4.5.3");
     }

@@ -229,13 +229,6 @@ impl Connection {
 
     /// Sends a `334` challenge and waits for the client's line.
     fn challenge(&mut self, challenge: &[u8], exchange: Exchange) {
-        if challenge.is_empty() {
-            // RFC 4954 `continue-req = "334" SP [base64] CRLF`: the space stays,
-            // which the generic reply encoder drops for an empty text.
-            self.output.extend_from_slice(b"334 \r\n");
-            self.phase = Phase::Auth(exchange);
-            return;
-        }
         let mut text = Vec::new();
         encode_challenge(challenge, &mut text);
         let reply = Reply::new(

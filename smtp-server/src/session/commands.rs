@@ -78,8 +78,8 @@ impl Connection {
             )
         {
             let reply = match cmd {
-                Command::Data => &*replies::DATA_AFTER_BDAT,
-                Command::Rcpt { .. } => &*replies::RCPT_AFTER_BODY,
+                Command::Data => &replies::DATA_AFTER_BDAT,
+                Command::Rcpt { .. } => &replies::RCPT_AFTER_BODY,
                 _ => &Reply::BAD_SEQUENCE,
             };
             self.error(reply);
