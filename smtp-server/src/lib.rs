@@ -7,3 +7,7 @@ pub mod handler;
 
 pub use auth::Authenticator;
 pub use handler::{ConnectionInfo, Handler, Session, TlsInfo};
+pub mod maildir;
+pub mod received;
+pub mod sink;
+pub mod users;
