@@ -37,3 +37,23 @@ pub trait Authenticator: Send + Sync + 'static {
         async { None }
     }
 }
+
+/// The authenticator of a server without AUTH: offers no mechanism and
+/// accepts nobody. With it, relay control depends on the local domains only.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoAuthenticator;
+
+impl Authenticator for NoAuthenticator {
+    fn mechanisms(&self) -> &[&'static str] {
+        &[]
+    }
+
+    fn verify_password(
+        &self,
+        _authzid: Option<&str>,
+        _username: &str,
+        _password: &str,
+    ) -> impl Future<Output = Result<String, ()>> + Send {
+        async { Err(()) }
+    }
+}

@@ -54,6 +54,21 @@ pub struct TlsInfo {
     pub server_name: Option<String>,
 }
 
+impl TlsInfo {
+    /// The parameters of a negotiated TLS session.
+    pub fn new(
+        protocol: impl Into<String>,
+        cipher_suite: impl Into<String>,
+        server_name: Option<String>,
+    ) -> Self {
+        TlsInfo {
+            protocol: protocol.into(),
+            cipher_suite: cipher_suite.into(),
+            server_name,
+        }
+    }
+}
+
 /// Makes one [`Session`] per connection.
 pub trait Handler: Send + Sync + 'static {
     /// The per-connection state.

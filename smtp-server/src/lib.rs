@@ -3,10 +3,19 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod config;
 pub mod handler;
+mod limits;
+pub mod server;
+pub mod session;
+pub mod tls;
 
-pub use auth::Authenticator;
+pub use auth::{Authenticator, NoAuthenticator};
+pub use config::{Config, ConnectionLimits, Timeouts};
 pub use handler::{ConnectionInfo, Handler, Session, TlsInfo};
+pub use server::{Server, ServerBuilder, ShutdownHandle};
+pub use session::{AuthRequest, BodyState, Connection, Event, Offer};
+
 pub mod maildir;
 pub mod received;
 pub mod sink;
