@@ -12,7 +12,11 @@
 //! `listening on ADDR (smtps)`, on standard output. Exit status: 0 after a
 //! clean shutdown (SIGTERM, Ctrl-C), 1 on a runtime error, 2 on a usage error.
 
+// A binary's root looks for modules next to itself; these live in the
+// directory named after the binary.
+#[path = "smtp-server/cli.rs"]
 mod cli;
+#[path = "smtp-server/run.rs"]
 mod run;
 
 use std::process::ExitCode;

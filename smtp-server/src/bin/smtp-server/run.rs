@@ -2,13 +2,17 @@
 
 use std::io::{BufRead, Write};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::time::Duration;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use smtp_server::maildir::{Maildir, MaildirHandler};
 use smtp_server::sink::SinkHandler;
 use smtp_server::users::{Users, UsersAuthenticator, hash_password as hash};
+use smtp_server::{Authenticator, Handler, Server, ServerBuilder};
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
 
 use crate::cli::ServeArgs;
 
@@ -45,7 +49,7 @@ struct Plan {
 }
 
 enum Store {
-    Maildir(PathBuf),
+    Maildir(Maildir),
     Sink,
 }
 
@@ -91,7 +95,10 @@ pub(crate) fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(crate::server::run(plan)) {
+    // The accept loops run on this thread (a LocalSet), so they need not be
+    // `Send`; connections are spawned onto the multi-threaded runtime.
+    let local = tokio::task::LocalSet::new();
+    match local.block_on(&runtime, run(plan)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("smtp-server: {message}");
@@ -131,7 +138,11 @@ fn plan(args: ServeArgs) -> Result<Plan, Refusal> {
         }
     }
     let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => Some(load_tls(cert, key).map_err(Refusal::failure)?),
+        (Some(cert), Some(key)) => Some(
+            smtp_server::tls::server_config_from_files(cert, key).map_err(|e| {
+                Refusal::failure(format!("{} / {}: {e}", cert.display(), key.display()))
+            })?,
+        ),
         _ => None,
     };
     let authenticator = match &args.users {
@@ -158,7 +169,10 @@ fn plan(args: ServeArgs) -> Result<Plan, Refusal> {
     let store = if args.sink {
         Store::Sink
     } else {
-        Store::Maildir(args.maildir.clone().unwrap_or_else(|| PathBuf::from("maildir")))
+        let dir = args.maildir.clone().unwrap_or_else(|| PathBuf::from("maildir"));
+        let maildir = Maildir::open(&dir, &config.hostname)
+            .map_err(|e| Refusal::failure(format!("maildir {}: {e}", dir.display())))?;
+        Store::Maildir(maildir)
     };
     Ok(Plan {
         listen,
@@ -179,31 +193,137 @@ fn system_hostname() -> String {
         .unwrap_or_else(|| "localhost".to_owned())
 }
 
-/// A rustls server configuration from a PEM certificate chain and key.
-fn load_tls(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>, String> {
-    let read = |path: &Path| {
-        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+/// Builds the server for the chosen store and authenticator, then serves.
+async fn run(plan: Plan) -> Result<(), String> {
+    let Plan {
+        listen,
+        tls_listen,
+        tls,
+        store,
+        authenticator,
+        config,
+    } = plan;
+    let hostname = config.hostname.clone();
+    let listeners = Listeners {
+        listen,
+        tls_listen,
     };
-    let cert_pem = read(cert)?;
-    let certs = rustls_pemfile::certs(&mut &cert_pem[..])
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("{}: bad PEM: {e}", cert.display()))?;
-    if certs.is_empty() {
-        return Err(format!("{}: no certificate found", cert.display()));
+    match store {
+        Store::Maildir(maildir) => {
+            let builder = Server::builder(MaildirHandler::new(maildir, hostname));
+            with_authenticator(builder, authenticator, config, tls, listeners).await
+        }
+        Store::Sink => {
+            let builder = Server::builder(SinkHandler::new());
+            with_authenticator(builder, authenticator, config, tls, listeners).await
+        }
     }
-    let key_pem = read(key)?;
-    let key_der = rustls_pemfile::private_key(&mut &key_pem[..])
-        .map_err(|e| format!("{}: bad PEM: {e}", key.display()))?
-        .ok_or_else(|| format!("{}: no private key found", key.display()))?;
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| format!("TLS setup: {e}"))?
-    .with_no_client_auth()
-    .with_single_cert(certs, key_der)
-    .map_err(|e| format!("{}: {e}", cert.display()))?;
-    Ok(Arc::new(config))
+}
+
+struct Listeners {
+    listen: Vec<SocketAddr>,
+    tls_listen: Vec<SocketAddr>,
+}
+
+async fn with_authenticator<H: Handler>(
+    builder: ServerBuilder<H>,
+    authenticator: Option<UsersAuthenticator>,
+    config: smtp_server::Config,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    listeners: Listeners,
+) -> Result<(), String> {
+    let builder = builder.config(config);
+    let builder = match tls {
+        Some(tls) => builder.tls(tls),
+        None => builder,
+    };
+    match authenticator {
+        Some(authenticator) => {
+            serve_until_signal(builder.authenticator(authenticator).build(), listeners).await
+        }
+        None => serve_until_signal(builder.build(), listeners).await,
+    }
+}
+
+/// Binds every listener (any failure stops the start), announces them, serves,
+/// and on SIGTERM / Ctrl-C shuts down gracefully.
+async fn serve_until_signal<H: Handler, A: Authenticator>(
+    server: Server<H, A>,
+    listeners: Listeners,
+) -> Result<(), String> {
+    let mut bound = Vec::new();
+    for (addrs, implicit_tls) in [(&listeners.listen, false), (&listeners.tls_listen, true)] {
+        for addr in addrs {
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            let local = listener
+                .local_addr()
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            bound.push((listener, local, implicit_tls));
+        }
+    }
+    let mut tasks = JoinSet::new();
+    for (listener, local, implicit_tls) in bound {
+        announce(local, if implicit_tls { "smtps" } else { "smtp" });
+        tracing::info!(%local, implicit_tls, "listening");
+        let server = server.clone();
+        tasks.spawn_local(async move {
+            let result = if implicit_tls {
+                server.serve_implicit_tls(listener).await
+            } else {
+                server.serve(listener).await
+            };
+            result.map_err(|e| format!("serving {local}: {e}"))
+        });
+    }
+
+    let shutdown = server.shutdown_handle();
+    tokio::select! {
+        signal = shutdown_signal() => {
+            signal?;
+            tracing::info!("shutting down: no new connections, finishing transactions");
+        }
+        Some(finished) = tasks.join_next() => {
+            // A listener stopped on its own: that is an error, stop the others.
+            shutdown.shutdown();
+            return match finished {
+                Ok(Err(e)) => Err(e),
+                Ok(Ok(())) => Err("a listener stopped unexpectedly".to_owned()),
+                Err(e) => Err(format!("a listener failed: {e}")),
+            };
+        }
+    }
+    shutdown.shutdown();
+    // The server bounds running transactions by its shutdown grace; this
+    // bounds the whole exit in case a connection does not go away.
+    let limit = SHUTDOWN_LIMIT;
+    let drained = tokio::time::timeout(limit, async {
+        while let Some(finished) = tasks.join_next().await {
+            if let Ok(Err(e)) = finished {
+                tracing::warn!(error = %e, "listener error during shutdown");
+            }
+        }
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(?limit, "connections still open at the shutdown limit; exiting");
+    }
+    Ok(())
+}
+
+/// Longer than the server's default shutdown grace (30 s), so that grace applies first.
+const SHUTDOWN_LIMIT: Duration = Duration::from_secs(40);
+
+/// Resolves on SIGTERM or Ctrl-C (SIGINT).
+async fn shutdown_signal() -> Result<(), String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term =
+        signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM: {e}"))?;
+    tokio::select! {
+        _ = term.recv() => Ok(()),
+        result = tokio::signal::ctrl_c() => result.map_err(|e| format!("cannot handle Ctrl-C: {e}")),
+    }
 }
 
 /// Prints the listening line tests and scripts parse, then flushes it.
