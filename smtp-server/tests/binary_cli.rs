@@ -12,11 +12,21 @@ fn refuses_non_loopback_without_users_or_local_domains() {
         assert_eq!(out.status.code(), Some(2), "{addr}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("refusing to listen"), "{stderr}");
-        assert!(stderr.contains("--users") && stderr.contains("loopback"), "{stderr}");
+        assert!(
+            stderr.contains("--users") && stderr.contains("loopback"),
+            "{stderr}"
+        );
     }
     // The implicit-TLS listener is held to the same rule (before any file is read).
     let out = run_binary(
-        &["--tls-listen", "0.0.0.0:0", "--tls-cert", "/nonexistent", "--tls-key", "/nonexistent"],
+        &[
+            "--tls-listen",
+            "0.0.0.0:0",
+            "--tls-cert",
+            "/nonexistent",
+            "--tls-key",
+            "/nonexistent",
+        ],
         b"",
     );
     assert_eq!(out.status.code(), Some(2));
@@ -50,7 +60,13 @@ fn unreadable_files_are_runtime_errors() {
     let users = dir.path().join("users");
     std::fs::write(&users, "alice:not-a-hash\n").unwrap();
     let out = run_binary(
-        &["--listen", "127.0.0.1:0", "--users", users.to_str().unwrap(), "--sink"],
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--users",
+            users.to_str().unwrap(),
+            "--sink",
+        ],
         b"",
     );
     assert_eq!(out.status.code(), Some(1));

@@ -130,7 +130,11 @@ fn acknowledged_messages_survive_sigkill() {
     });
 
     let acked: Vec<String> = acked.lock().unwrap().clone();
-    assert!(acked.len() >= 50, "only {} messages acknowledged", acked.len());
+    assert!(
+        acked.len() >= 50,
+        "only {} messages acknowledged",
+        acked.len()
+    );
     let mut on_disk = HashSet::new();
     for file in new_messages(&maildir) {
         let stored = String::from_utf8(std::fs::read(&file).unwrap()).unwrap();
@@ -187,7 +191,10 @@ fn sigterm_lets_the_transaction_finish_and_exits_zero() {
         for code in [250, 250, 250, 354] {
             expect(&mut reader, code).await.unwrap();
         }
-        write.write_all(b"Subject: in flight\r\n\r\n").await.unwrap();
+        write
+            .write_all(b"Subject: in flight\r\n\r\n")
+            .await
+            .unwrap();
         (reader, write)
     });
     // SIGTERM while the message is half sent: the transaction may finish.

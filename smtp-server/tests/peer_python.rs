@@ -7,8 +7,7 @@ mod peer_support;
 use std::path::Path;
 
 use peer_support::{
-    ServerProcess, TlsFiles, assert_success, run_binary, run_python, split_trace,
-    wait_for_messages,
+    ServerProcess, TlsFiles, assert_success, run_binary, run_python, split_trace, wait_for_messages,
 };
 
 const CLIENT: &str = include_str!("peer_support/smtplib_client.py");
@@ -88,8 +87,14 @@ fn check_stored(dir: &Path, message: &[u8], with: &str, expect_in_received: &[&s
     assert!(trace.starts_with("Return-Path: <"), "{trace}");
     let received = trace.split_once("\r\nReceived: ").expect("Received").1;
     let unfolded = received.replace("\r\n\t", " ");
-    assert!(unfolded.starts_with("from client.test ([127.0.0.1]) by mx.test (smtp-rs)"), "{unfolded}");
-    assert!(unfolded.contains(&format!(" with {with} id ")), "{unfolded}");
+    assert!(
+        unfolded.starts_with("from client.test ([127.0.0.1]) by mx.test (smtp-rs)"),
+        "{unfolded}"
+    );
+    assert!(
+        unfolded.contains(&format!(" with {with} id ")),
+        "{unfolded}"
+    );
     for needle in expect_in_received {
         assert!(unfolded.contains(needle), "{needle} not in {unfolded}");
     }
@@ -193,12 +198,20 @@ fn login_right_and_wrong() {
     let users = dir.path().join("users");
     std::fs::write(
         &users,
-        format!("# test users\nalice:{}", String::from_utf8(hashed.stdout).unwrap()),
+        format!(
+            "# test users\nalice:{}",
+            String::from_utf8(hashed.stdout).unwrap()
+        ),
     )
     .unwrap();
     let (server, tls) = tls_server(
         dir.path(),
-        &["--users", users.to_str().unwrap(), "--local-domain", "mx.test"],
+        &[
+            "--users",
+            users.to_str().unwrap(),
+            "--local-domain",
+            "mx.test",
+        ],
     );
     let maildir = dir.path().join("md");
 

@@ -18,7 +18,9 @@ pub fn tool(name: &str) -> PathBuf {
         .map(|dir| dir.join(name))
         .find(|candidate| candidate.is_file())
         .unwrap_or_else(|| {
-            panic!("`{name}` not found on PATH nor in .ci/cache/bin: run `bash .ci/install-test-deps`")
+            panic!(
+                "`{name}` not found on PATH nor in .ci/cache/bin: run `bash .ci/install-test-deps`"
+            )
         })
 }
 

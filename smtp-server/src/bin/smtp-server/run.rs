@@ -3,9 +3,9 @@
 use std::io::{BufRead, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::Duration;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use smtp_server::maildir::{Maildir, MaildirHandler};
 use smtp_server::sink::SinkHandler;
@@ -122,7 +122,11 @@ fn init_logging() {
 fn plan(args: ServeArgs) -> Result<Plan, Refusal> {
     let mut listen = args.listen.clone();
     if listen.is_empty() && args.tls_listen.is_empty() {
-        listen.push(DEFAULT_LISTEN.parse().map_err(|_| Refusal::usage("bad default"))?);
+        listen.push(
+            DEFAULT_LISTEN
+                .parse()
+                .map_err(|_| Refusal::usage("bad default"))?,
+        );
     }
     if args.is_open_relay() {
         if let Some(addr) = listen
@@ -169,7 +173,10 @@ fn plan(args: ServeArgs) -> Result<Plan, Refusal> {
     let store = if args.sink {
         Store::Sink
     } else {
-        let dir = args.maildir.clone().unwrap_or_else(|| PathBuf::from("maildir"));
+        let dir = args
+            .maildir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("maildir"));
         let maildir = Maildir::open(&dir, &config.hostname)
             .map_err(|e| Refusal::failure(format!("maildir {}: {e}", dir.display())))?;
         Store::Maildir(maildir)
@@ -204,10 +211,7 @@ async fn run(plan: Plan) -> Result<(), String> {
         config,
     } = plan;
     let hostname = config.hostname.clone();
-    let listeners = Listeners {
-        listen,
-        tls_listen,
-    };
+    let listeners = Listeners { listen, tls_listen };
     match store {
         Store::Maildir(maildir) => {
             let builder = Server::builder(MaildirHandler::new(maildir, hostname));
@@ -307,7 +311,10 @@ async fn serve_until_signal<H: Handler, A: Authenticator>(
     })
     .await;
     if drained.is_err() {
-        tracing::warn!(?limit, "connections still open at the shutdown limit; exiting");
+        tracing::warn!(
+            ?limit,
+            "connections still open at the shutdown limit; exiting"
+        );
     }
     Ok(())
 }
