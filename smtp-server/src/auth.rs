@@ -48,12 +48,12 @@ impl Authenticator for NoAuthenticator {
         &[]
     }
 
-    fn verify_password(
+    async fn verify_password(
         &self,
         _authzid: Option<&str>,
         _username: &str,
         _password: &str,
-    ) -> impl Future<Output = Result<String, ()>> + Send {
-        async { Err(()) }
+    ) -> Result<String, ()> {
+        Err(())
     }
 }

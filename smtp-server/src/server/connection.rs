@@ -142,8 +142,8 @@ impl<H: Handler, A: Authenticator> Driver<'_, H, A> {
             let shutting_down = self.shutdown_deadline.is_some();
             let shutdown_deadline = self.shutdown_deadline.unwrap_or(deadline);
             tokio::select! {
-                changed = self.shutdown.wait_for(|stop| *stop), if !shutting_down => {
-                    if changed.is_ok() {
+                changed = async { self.shutdown.wait_for(|stop| *stop).await.is_ok() }, if !shutting_down => {
+                    if changed {
                         self.shutdown_deadline =
                             Some(Instant::now() + self.shared.config.timeouts.shutdown_grace);
                         self.conn.handle_shutdown();

@@ -198,7 +198,8 @@ impl<H: Handler, A: Authenticator> Server<H, A> {
         let mut shutdown = self.shared.shutdown.subscribe();
         loop {
             tokio::select! {
-                _ = shutdown.wait_for(|stop| *stop) => break,
+                // The watch guard is not Send: drop it inside the future.
+                _ = async { shutdown.wait_for(|stop| *stop).await.is_ok() } => break,
                 accepted = listener.accept() => {
                     let (mut tcp, peer) = match accepted {
                         Ok(accepted) => accepted,
