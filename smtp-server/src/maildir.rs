@@ -13,6 +13,19 @@
 //! a `Received:` header (see [`crate::received`]). Disk errors answer
 //! `451 4.3.0` (transient, the client retries); a message that fails half-way
 //! is removed from `tmp/` and never appears in `new/`.
+//!
+//! ```no_run
+//! use smtp_server::Server;
+//! use smtp_server::maildir::{Maildir, MaildirHandler};
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let maildir = Maildir::open("maildir", "mx.example.org")?;
+//! let server = Server::builder(MaildirHandler::new(maildir, "mx.example.org"))
+//!     .hostname("mx.example.org")
+//!     .build();
+//! server.serve(tokio::net::TcpListener::bind("127.0.0.1:2525").await?).await
+//! # }
+//! ```
 
 use std::fs::File as StdFile;
 use std::io;
@@ -136,6 +149,8 @@ impl Maildir {
         let file = tokio::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
+            // Mail is private to the mailbox owner.
+            .mode(0o600)
             .open(&tmp_path)
             .await
             .map_err(DeliveryError::Disk)?;
@@ -218,7 +233,8 @@ fn unique_id() -> String {
 /// Groups directory fsyncs: one thread, one `fsync` per batch of waiters.
 #[derive(Debug)]
 struct DirSyncer {
-    dir: PathBuf,
+    /// `new/`, opened once: fsync needs a descriptor, not a path.
+    dir: StdFile,
     state: Mutex<SyncState>,
     wake: Condvar,
     done: watch::Sender<SyncProgress>,
@@ -243,6 +259,7 @@ struct SyncProgress {
 
 impl DirSyncer {
     fn start(dir: PathBuf) -> io::Result<Arc<DirSyncer>> {
+        let dir = StdFile::open(dir)?;
         let (done, _) = watch::channel(SyncProgress::default());
         let syncer = Arc::new(DirSyncer {
             dir,
@@ -276,9 +293,7 @@ impl DirSyncer {
                 state.started += 1;
                 state.started
             };
-            let ok = StdFile::open(&self.dir)
-                .and_then(|dir| dir.sync_all())
-                .is_ok();
+            let ok = self.dir.sync_all().is_ok();
             self.done.send_modify(|progress| {
                 progress.completed = number;
                 if ok {
@@ -487,6 +502,51 @@ mod tests {
             b"H: 1\r\nSubject: x\r\n\r\nhello\r\n"
         );
         assert!(list(&dir.path().join("tmp")).is_empty());
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[tokio::test]
+    async fn session_writes_trace_headers_and_forgets_the_envelope() {
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = Maildir::open(dir.path(), "h").unwrap();
+        let handler = MaildirHandler::new(maildir.clone(), "mx.test");
+        let mut info = ConnectionInfo::new(
+            "192.0.2.9:4000".parse().unwrap(),
+            "192.0.2.1:25".parse().unwrap(),
+        );
+        info.helo_name = Some("client.test".into());
+        info.esmtp = true;
+        let mut session = handler.connect(&info).await.unwrap();
+        let from = ReversePath::try_from("<a@client.test>").unwrap();
+        let params = MailParams::default();
+        session.mail(&info, &from, &params).await.unwrap();
+        let rcpt_params = RcptParams::default();
+        for to in ["<x@mx.test>", "<y@mx.test>"] {
+            let to = ForwardPath::try_from(to).unwrap();
+            session.rcpt(&info, &to, &rcpt_params).await.unwrap();
+        }
+        // RSET: the next transaction starts from nothing.
+        session.reset();
+        session.mail(&info, &from, &params).await.unwrap();
+        let to = ForwardPath::try_from("<z@mx.test>").unwrap();
+        session.rcpt(&info, &to, &rcpt_params).await.unwrap();
+        let mut body: &[u8] = b"Subject: s\r\n\r\nb\r\n";
+        session.data(&info, &mut body).await.unwrap();
+        let files = list(maildir.new_dir());
+        assert_eq!(files.len(), 1);
+        let stored = String::from_utf8(std::fs::read(&files[0]).unwrap()).unwrap();
+        let unfolded = stored.replace("\r\n\t", " ");
+        assert!(unfolded.starts_with(
+            "Return-Path: <a@client.test>\r\nReceived: from client.test ([192.0.2.9]) by mx.test (smtp-rs) with ESMTP id "
+        ), "{stored}");
+        assert!(unfolded.contains(" for <z@mx.test>; "), "{stored}");
+        assert!(!unfolded.contains("x@mx.test"), "{stored}");
+        assert!(
+            stored.ends_with("+0000\r\nSubject: s\r\n\r\nb\r\n"),
+            "{stored}"
+        );
     }
 
     /// A body whose read fails after some bytes, like a client that goes away.
