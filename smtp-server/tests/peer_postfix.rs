@@ -23,7 +23,17 @@ fn smtp_source_concurrent_sessions_are_all_stored() {
     let target = format!("127.0.0.1:{}", server.smtp_port());
     // 5 sessions, 60 messages of 2 KiB, several messages per connection (-d).
     let child = Command::new(tool("smtp-source"))
-        .args(["-s", "5", "-m", "60", "-l", "2048", "-d", "-f", "src@client.test"])
+        .args([
+            "-s",
+            "5",
+            "-m",
+            "60",
+            "-l",
+            "2048",
+            "-d",
+            "-f",
+            "src@client.test",
+        ])
         .args(["-t", "dst@example.org", &target])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -37,10 +47,18 @@ fn smtp_source_concurrent_sessions_are_all_stored() {
     for file in files {
         let stored = std::fs::read(&file).unwrap();
         let (trace, body) = peer_support::split_trace(&stored);
-        assert!(trace.starts_with("Return-Path: <src@client.test>\r\n"), "{trace}");
+        assert!(
+            trace.starts_with("Return-Path: <src@client.test>\r\n"),
+            "{trace}"
+        );
         assert!(trace.contains("for <dst@example.org>;"), "{trace}");
         // smtp-source sends its headers and a body of -l bytes in lines.
-        assert!(body.len() >= 2048, "{} bytes in {}", body.len(), file.display());
+        assert!(
+            body.len() >= 2048,
+            "{} bytes in {}",
+            body.len(),
+            file.display()
+        );
         assert!(body.ends_with(b"\r\n"));
     }
 }
