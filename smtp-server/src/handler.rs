@@ -111,6 +111,22 @@ pub trait Session: Send + 'static {
         body: &mut (dyn AsyncRead + Unpin + Send),
     ) -> impl Future<Output = Result<(), Reply<'static>>> + Send;
 
+    /// LMTP (RFC 2033 §4.2): the body, answered once per accepted recipient, in
+    /// RCPT order. The default gives every recipient the answer of [`Session::data`];
+    /// a delivery agent that can fail one mailbox and not another overrides it.
+    fn lmtp_data(
+        &mut self,
+        info: &ConnectionInfo,
+        recipients: &[ForwardPath<'static>],
+        body: &mut (dyn AsyncRead + Unpin + Send),
+    ) -> impl Future<Output = Vec<Result<(), Reply<'static>>>> + Send {
+        let count = recipients.len();
+        async move {
+            let verdict = self.data(info, body).await;
+            vec![verdict; count]
+        }
+    }
+
     /// The transaction was abandoned (RSET, a second EHLO, STARTTLS, a failed DATA).
     fn reset(&mut self) {}
 

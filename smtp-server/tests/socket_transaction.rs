@@ -179,3 +179,89 @@ async fn smuggling_over_a_socket_is_refused() {
     let log = server.log.lock().unwrap();
     assert!(log.messages.is_empty());
 }
+
+#[tokio::test]
+async fn handler_refusing_early_gets_the_body_drained() {
+    let server = start(test_config(), None, false).await;
+    server.log.lock().unwrap().reject_data_early = true;
+    let mut client = Client::connect(server.addr).await;
+    client.reply().await;
+    client.command("EHLO c.test").await;
+    client.command("MAIL FROM:<a@example.org>").await;
+    client.command("RCPT TO:<b@example.net>").await;
+    client.command("DATA").await;
+    let body = "y".repeat(100_000);
+    client.write(body.as_bytes()).await;
+    client.write(b"\r\n.\r\n").await;
+    assert!(client.reply().await.starts_with("554 5.5.0"));
+    assert_eq!(
+        code(&client.command("NOOP").await),
+        "250",
+        "resynchronised after the terminator"
+    );
+}
+
+#[tokio::test]
+async fn bdat_chunks_over_a_socket() {
+    let server = start(test_config(), None, false).await;
+    let mut client = Client::connect(server.addr).await;
+    client.reply().await;
+    client.command("EHLO c.test").await;
+    client
+        .command("MAIL FROM:<a@example.org> BODY=BINARYMIME")
+        .await;
+    client.command("RCPT TO:<b@example.net>").await;
+    client.write(b"BDAT 3\r\nabc").await;
+    assert_eq!(code(&client.reply().await), "250");
+    client.write(b"BDAT 4\r\n\r\n.\r").await;
+    assert_eq!(code(&client.reply().await), "250");
+    client.write(b"BDAT 0 LAST\r\n").await;
+    assert_eq!(code(&client.reply().await), "250");
+    assert_eq!(code(&client.command("BDAT 1 LAST\r\nz").await), "503");
+    assert_eq!(
+        server.log.lock().unwrap().messages,
+        vec![b"abc\r\n.\r".to_vec()]
+    );
+}
+
+#[tokio::test]
+async fn shutdown_grace_bounds_a_running_transaction() {
+    let mut config = test_config();
+    config.timeouts.shutdown_grace = Duration::from_millis(300);
+    let server = start(config, None, false).await;
+    let mut client = Client::connect(server.addr).await;
+    client.reply().await;
+    client.command("EHLO c.test").await;
+    client.command("MAIL FROM:<a@example.org>").await;
+    client.command("RCPT TO:<b@example.net>").await;
+    client.command("DATA").await;
+    client.write(b"never finished\r\n").await;
+    server.shutdown.shutdown();
+    let started = std::time::Instant::now();
+    assert!(client.reply().await.starts_with("421 4.3.2"));
+    assert!(started.elapsed() < Duration::from_secs(3));
+    tokio::time::timeout(Duration::from_secs(5), server.task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(server.log.lock().unwrap().messages.is_empty());
+}
+
+#[tokio::test]
+async fn lmtp_replies_per_recipient() {
+    let mut config = test_config();
+    config.lmtp = true;
+    let server = start(config, None, false).await;
+    let mut client = Client::connect(server.addr).await;
+    assert!(client.reply().await.contains("LMTP"));
+    assert!(client.command("LHLO c.test").await.starts_with("250-"));
+    client.command("MAIL FROM:<a@example.org>").await;
+    client.command("RCPT TO:<b@example.net>").await;
+    client.command("RCPT TO:<c@example.net>").await;
+    client.command("DATA").await;
+    client.write(b"hi\r\n.\r\n").await;
+    assert_eq!(code(&client.reply().await), "250");
+    assert_eq!(code(&client.reply().await), "250");
+    assert_eq!(code(&client.command("NOOP").await), "250");
+}

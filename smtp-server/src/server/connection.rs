@@ -35,7 +35,7 @@ struct Driver<'s, H: Handler, A: Authenticator> {
     out: Vec<u8>,
     buf: Box<[u8; READ_SIZE]>,
     /// The handler's answer for the body being received, kept until `MessageReceived`.
-    data_verdict: Option<Result<(), Reply<'static>>>,
+    data_verdict: Option<Vec<Result<(), Reply<'static>>>>,
     shutdown: watch::Receiver<bool>,
     shutdown_deadline: Option<Instant>,
 }
@@ -137,7 +137,10 @@ impl<H: Handler, A: Authenticator> Driver<'_, H, A> {
                 return Ok(());
             }
             if !self.conn.wants_input() {
-                continue;
+                // Every wait of the session is announced by an event, all handled
+                // above; anything else would spin, so end the connection instead.
+                tracing::error!("session waits for nothing it announced; closing");
+                return Ok(());
             }
             let shutting_down = self.shutdown_deadline.is_some();
             let shutdown_deadline = self.shutdown_deadline.unwrap_or(deadline);
@@ -199,8 +202,11 @@ impl<H: Handler, A: Authenticator> Driver<'_, H, A> {
                 self.data_verdict = Some(verdict);
             }
             Event::MessageReceived => {
-                let verdict = self.data_verdict.take().unwrap_or(Err(Reply::LOCAL_ERROR));
-                self.conn.handle_data_verdict(verdict);
+                let verdicts = self
+                    .data_verdict
+                    .take()
+                    .unwrap_or_else(|| vec![Err(Reply::LOCAL_ERROR)]);
+                self.conn.handle_data_verdicts(verdicts);
             }
             Event::TransactionReset => {
                 self.data_verdict = None;
@@ -246,15 +252,23 @@ impl<H: Handler, A: Authenticator> Driver<'_, H, A> {
 
     /// Streams a message body from the socket to the handler's `data`, both
     /// running at once; returns the handler's answer.
-    async fn receive_body(&mut self) -> io::Result<Result<(), Reply<'static>>> {
+    async fn receive_body(&mut self) -> io::Result<Vec<Result<(), Reply<'static>>>> {
         let (pipe_in, pipe_out) = tokio::io::duplex(PIPE_CAPACITY);
         let failed = Arc::new(AtomicBool::new(false));
         let mut reader = BodyReader::new(pipe_out, Arc::clone(&failed));
         // The handler sees the connection as it was when the body started.
         let info = self.conn.info().clone();
+        let lmtp_recipients = self
+            .shared
+            .config
+            .lmtp
+            .then(|| self.conn.recipients().to_vec());
         let session = &mut self.session;
         let handler = async move {
-            let verdict = session.data(&info, &mut reader).await;
+            let verdict = match lmtp_recipients {
+                Some(recipients) => session.lmtp_data(&info, &recipients, &mut reader).await,
+                None => vec![session.data(&info, &mut reader).await],
+            };
             // Dropping the reader makes the pump discard the rest of the body.
             drop(reader);
             verdict
@@ -264,6 +278,8 @@ impl<H: Handler, A: Authenticator> Driver<'_, H, A> {
             stream: &mut self.stream,
             buf: &mut self.buf[..],
             timeouts: self.shared.config.timeouts,
+            shutdown: &mut self.shutdown,
+            shutdown_deadline: &mut self.shutdown_deadline,
         };
         let (verdict, pumped) = tokio::join!(handler, pump.run(pipe_in, failed));
         pumped?;
@@ -277,6 +293,9 @@ struct Pump<'d> {
     stream: &'d mut Stream,
     buf: &'d mut [u8],
     timeouts: crate::config::Timeouts,
+    shutdown: &'d mut watch::Receiver<bool>,
+    /// Set once a graceful shutdown started: the transaction must end by then.
+    shutdown_deadline: &'d mut Option<Instant>,
 }
 
 impl Pump<'_> {
@@ -286,6 +305,8 @@ impl Pump<'_> {
             stream,
             buf,
             timeouts,
+            shutdown,
+            shutdown_deadline,
         } = self;
         let mut pipe = Some(pipe);
         let mut chunk = Vec::new();
@@ -331,7 +352,16 @@ impl Pump<'_> {
                     Duration::from_secs_f64(received as f64 / timeouts.min_data_rate as f64);
                 deadline = deadline.min(started + timeouts.data_rate_grace + allowed);
             }
+            let shutting_down = shutdown_deadline.is_some();
+            let stop_at = shutdown_deadline.unwrap_or(deadline);
             tokio::select! {
+                changed = async { shutdown.wait_for(|stop| *stop).await.is_ok() }, if !shutting_down => {
+                    if changed {
+                        *shutdown_deadline = Some(Instant::now() + timeouts.shutdown_grace);
+                        conn.handle_shutdown();
+                    }
+                }
+                () = sleep_until(stop_at), if shutting_down => conn.handle_shutdown_deadline(),
                 () = sleep_until(deadline) => conn.handle_timeout(),
                 read = stream.read(buf) => match read {
                     Ok(0) | Err(_) => conn.handle_eof(),

@@ -197,8 +197,8 @@ impl Connection {
         conn
     }
 
-    /// Queues a reply that refuses a connection before the session starts
-    /// (`421 4.7.0 Too many connections`), for drivers that cannot serve it.
+    /// The reply a driver sends when it refuses a connection at accept
+    /// (`421 4.7.0 Too many connections`), before any session exists.
     pub fn too_many_connections_reply() -> Reply<'static> {
         replies::TOO_MANY_CONNECTIONS.clone()
     }
@@ -259,6 +259,11 @@ impl Connection {
     /// True when the connection is over: flush the output and close.
     pub fn is_closed(&self) -> bool {
         matches!(self.phase, Phase::Closed)
+    }
+
+    /// The recipients accepted in the current transaction, in RCPT order.
+    pub fn recipients(&self) -> &[ForwardPath<'static>] {
+        &self.txn.recipients
     }
 
     /// True while a mail transaction is open (MAIL accepted).

@@ -21,6 +21,8 @@ pub struct Log {
     pub body_errors: usize,
     pub resets: usize,
     pub identities: Vec<Option<String>>,
+    /// When set, `data` refuses at once without reading the body.
+    pub reject_data_early: bool,
 }
 
 #[derive(Clone, Default)]
@@ -66,6 +68,9 @@ impl Session for TestSession {
         info: &ConnectionInfo,
         body: &mut (dyn AsyncRead + Unpin + Send),
     ) -> Result<(), Reply<'static>> {
+        if self.log.lock().unwrap().reject_data_early {
+            return Err(Reply::TRANSACTION_FAILED);
+        }
         let mut message = Vec::new();
         match body.read_to_end(&mut message).await {
             Ok(_) => {
