@@ -15,3 +15,8 @@ pub use config::{Config, ConnectionLimits, Timeouts};
 pub use handler::{ConnectionInfo, Handler, Session, TlsInfo};
 pub use server::{Server, ServerBuilder, ShutdownHandle};
 pub use session::{AuthRequest, BodyState, Connection, Event, Offer};
+
+pub mod maildir;
+pub mod received;
+pub mod sink;
+pub mod users;
