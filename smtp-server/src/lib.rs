@@ -20,3 +20,8 @@ pub mod maildir;
 pub mod received;
 pub mod sink;
 pub mod users;
+
+/// The workspace README's examples, compiled as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
