@@ -55,7 +55,8 @@ fn starttls_upgrade_forgets_capabilities_and_says_ehlo_again() {
     assert!(s.capabilities().is_none(), "pre-TLS capabilities forgotten");
     assert!(s.is_tls());
     assert_eq!(output(&mut s), "EHLO localhost\r\n");
-    s.handle_input(b"250-mx\r\n250 AUTH PLAIN LOGIN\r\n").unwrap();
+    s.handle_input(b"250-mx\r\n250 AUTH PLAIN LOGIN\r\n")
+        .unwrap();
     assert!(matches!(events(&mut s)[..], [Event::CapabilitiesReceived]));
     assert!(!s.capabilities().unwrap().has_starttls());
 }
@@ -69,15 +70,25 @@ fn bytes_after_starttls_220_are_response_injection() {
     let error = s
         .handle_input(b"220 go ahead\r\n250-evil\r\n250 AUTH PLAIN\r\n")
         .unwrap_err();
-    assert!(matches!(&error, Error::Protocol(m) if m.contains("injection")), "{error}");
+    assert!(
+        matches!(&error, Error::Protocol(m) if m.contains("injection")),
+        "{error}"
+    );
     assert!(!s.is_connected());
-    assert!(!events(&mut s).iter().any(|e| matches!(e, Event::TlsUpgradeRequested)));
+    assert!(
+        !events(&mut s)
+            .iter()
+            .any(|e| matches!(e, Event::TlsUpgradeRequested))
+    );
     // In a later read, before the handshake is done.
     let mut s = ready(false, "250-mx\r\n250 STARTTLS\r\n");
     s.start_tls().unwrap();
     output(&mut s);
     s.handle_input(b"220 go ahead\r\n").unwrap();
-    assert!(matches!(s.handle_input(b"250 x\r\n"), Err(Error::Protocol(_))));
+    assert!(matches!(
+        s.handle_input(b"250 x\r\n"),
+        Err(Error::Protocol(_))
+    ));
     assert!(!s.is_connected());
 }
 
@@ -105,7 +116,10 @@ fn no_credentials_without_tls_unless_allowed() {
     assert!(matches!(error, Error::Unsupported(_)), "{error}");
     assert_eq!(output(&mut s), "", "nothing written");
     s.authenticate(&creds, &options(None, true)).unwrap();
-    assert_eq!(output(&mut s), format!("AUTH PLAIN {}\r\n", b64(b"\0user\0secret")));
+    assert_eq!(
+        output(&mut s),
+        format!("AUTH PLAIN {}\r\n", b64(b"\0user\0secret"))
+    );
 }
 
 #[test]
@@ -115,7 +129,10 @@ fn strongest_password_mechanism_is_chosen() {
         ("LOGIN PLAIN", "AUTH PLAIN "),
         ("LOGIN", "AUTH LOGIN\r\n"),
         ("PLAIN CRAM-MD5 LOGIN", "AUTH CRAM-MD5\r\n"),
-        ("CRAM-MD5 SCRAM-SHA-256 PLAIN XOAUTH2", "AUTH SCRAM-SHA-256 "),
+        (
+            "CRAM-MD5 SCRAM-SHA-256 PLAIN XOAUTH2",
+            "AUTH SCRAM-SHA-256 ",
+        ),
     ] {
         let mut s = ready(true, &format!("250-mx\r\n250 AUTH {offered}\r\n"));
         s.authenticate(&creds, &options(None, false)).unwrap();
@@ -128,7 +145,8 @@ fn strongest_password_mechanism_is_chosen() {
         Err(Error::Unsupported(_))
     ));
     let mut s = ready(true, "250-mx\r\n250 AUTH PLAIN LOGIN\r\n");
-    s.authenticate(&creds, &options(Some(Mechanism::Login), false)).unwrap();
+    s.authenticate(&creds, &options(Some(Mechanism::Login), false))
+        .unwrap();
     assert_eq!(output(&mut s), "AUTH LOGIN\r\n", "forced mechanism");
     let mut s = ready(true, "250-mx\r\n250 AUTH PLAIN\r\n");
     assert!(matches!(
@@ -153,8 +171,10 @@ fn tokens_use_oauthbearer_or_xoauth2() {
     s.handle_input(format!("334 {}\r\n", b64(br#"{"status":"401"}"#)).as_bytes())
         .unwrap();
     assert_eq!(output(&mut s), "\r\n");
-    s.handle_input(b"535-5.7.8 Username and Password not accepted\r\n535 5.7.8 https://support.google.com\r\n")
-        .unwrap();
+    s.handle_input(
+        b"535-5.7.8 Username and Password not accepted\r\n535 5.7.8 https://support.google.com\r\n",
+    )
+    .unwrap();
     let Some(Event::CommandFailed(error)) = events(&mut s).pop() else {
         panic!()
     };
@@ -175,9 +195,11 @@ fn login_exchange() {
     s.authenticate(&Credentials::password("user", "pw"), &options(None, false))
         .unwrap();
     assert_eq!(output(&mut s), "AUTH LOGIN\r\n");
-    s.handle_input(format!("334 {}\r\n", b64(b"Username:")).as_bytes()).unwrap();
+    s.handle_input(format!("334 {}\r\n", b64(b"Username:")).as_bytes())
+        .unwrap();
     assert_eq!(output(&mut s), format!("{}\r\n", b64(b"user")));
-    s.handle_input(format!("334 {}\r\n", b64(b"Password:")).as_bytes()).unwrap();
+    s.handle_input(format!("334 {}\r\n", b64(b"Password:")).as_bytes())
+        .unwrap();
     assert_eq!(output(&mut s), format!("{}\r\n", b64(b"pw")));
     s.handle_input(b"235 ok\r\n").unwrap();
     assert!(matches!(events(&mut s)[..], [Event::Authenticated]));
@@ -186,8 +208,11 @@ fn login_exchange() {
 #[test]
 fn cram_md5_exchange_verifies_on_the_server_side() {
     let mut s = ready(true, "250-mx\r\n250 AUTH CRAM-MD5\r\n");
-    s.authenticate(&Credentials::password("tim", "tanstaaftanstaaf"), &options(None, false))
-        .unwrap();
+    s.authenticate(
+        &Credentials::password("tim", "tanstaaftanstaaf"),
+        &options(None, false),
+    )
+    .unwrap();
     output(&mut s);
     let challenge = CramMd5Challenge::new("<1896.697170952@postoffice.example.net>").unwrap();
     s.handle_input(format!("334 {}\r\n", b64(challenge.as_bytes())).as_bytes())
@@ -203,15 +228,20 @@ fn cram_md5_exchange_verifies_on_the_server_side() {
 
 fn scram_until_final(password_on_server: &str) -> (ClientSession, Vec<u8>) {
     let mut s = ready(true, "250-mx\r\n250 AUTH SCRAM-SHA-256\r\n");
-    s.authenticate(&Credentials::password("user", "pencil"), &options(None, false))
-        .unwrap();
+    s.authenticate(
+        &Credentials::password("user", "pencil"),
+        &options(None, false),
+    )
+    .unwrap();
     let line = output(&mut s);
     let first = STANDARD
         .decode(line.trim_end().strip_prefix("AUTH SCRAM-SHA-256 ").unwrap())
         .unwrap();
     let server = ScramServer::handle_client_first(&first).unwrap();
     let stored = ScramCredentials::derive(password_on_server, b"salt-salt-salt", 4096).unwrap();
-    let server = server.server_first(stored, "%hvYDpWUa2RaTCAfuxFIlj)hNlF").unwrap();
+    let server = server
+        .server_first(stored, "%hvYDpWUa2RaTCAfuxFIlj)hNlF")
+        .unwrap();
     s.handle_input(format!("334 {}\r\n", b64(server.server_first_message())).as_bytes())
         .unwrap();
     let client_final = STANDARD.decode(output(&mut s).trim_end()).unwrap();
@@ -235,7 +265,10 @@ fn scram_sha_256_mutual_authentication() {
 #[test]
 fn scram_success_without_server_proof_is_refused() {
     let (mut s, _) = scram_until_final("pencil");
-    assert!(matches!(s.handle_input(b"235 ok\r\n"), Err(Error::Protocol(_))));
+    assert!(matches!(
+        s.handle_input(b"235 ok\r\n"),
+        Err(Error::Protocol(_))
+    ));
     assert!(!s.is_connected());
 }
 
