@@ -88,7 +88,8 @@ fn envelope(recipients: &[&str]) -> Envelope {
     Envelope::new("sender@example.com", recipients.iter().copied()).unwrap()
 }
 
-const MESSAGE: &[u8] = b"From: a@example.com\r\nTo: b@example.net\r\nSubject: sink\r\n\r\n.dot line\r\nbody\r\n";
+const MESSAGE: &[u8] =
+    b"From: a@example.com\r\nTo: b@example.net\r\nSubject: sink\r\n\r\n.dot line\r\nbody\r\n";
 
 #[tokio::test]
 async fn many_pipelined_messages_over_one_connection() {
@@ -137,9 +138,26 @@ async fn soft_rejected_mail_is_transient() {
         .send(&envelope(&["a@example.net"]), MESSAGE)
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Reply { command: "MAIL", .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            Error::Reply {
+                command: "MAIL",
+                ..
+            }
+        ),
+        "{error}"
+    );
     assert!(error.is_transient());
-    assert_eq!(error.reply().unwrap().enhanced_status().unwrap().to_string(), "4.3.0");
+    assert_eq!(
+        error
+            .reply()
+            .unwrap()
+            .enhanced_status()
+            .unwrap()
+            .to_string(),
+        "4.3.0"
+    );
     client.noop().await.unwrap();
 }
 
@@ -151,7 +169,16 @@ async fn hard_rejected_data_resets() {
         .send(&envelope(&["a@example.net"]), MESSAGE)
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Reply { command: "DATA", .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            Error::Reply {
+                command: "DATA",
+                ..
+            }
+        ),
+        "{error}"
+    );
     assert!(client.is_connected());
     client.noop().await.unwrap();
 }
@@ -180,6 +207,9 @@ async fn silent_disconnect_is_noticed() {
         .send(&envelope(&["a@example.net"]), MESSAGE)
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::ConnectionClosed { reply: None }), "{error}");
+    assert!(
+        matches!(error, Error::ConnectionClosed { reply: None }),
+        "{error}"
+    );
     assert!(!client.is_connected());
 }
