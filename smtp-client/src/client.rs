@@ -47,7 +47,7 @@ async fn within<T>(
     future: impl Future<Output = std::io::Result<T>>,
 ) -> Result<T, Error> {
     match tokio::time::timeout(timeout, future).await {
-        Ok(result) => result.map_err(Error::Io),
+        Ok(result) => result.map_err(Error::from),
         Err(_) => Err(Error::Timeout { phase }),
     }
 }

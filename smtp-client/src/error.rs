@@ -2,6 +2,7 @@
 //! reply when there was one, and whether trying again later can help.
 
 use std::fmt;
+use std::sync::Arc;
 
 use smtp_proto::Reply;
 
@@ -13,12 +14,13 @@ use crate::timeouts::Phase;
 /// [`Error::is_transient`] says whether the same message may succeed later
 /// (a 4xx reply, a dropped connection, a timeout); [`Error::is_permanent`]
 /// whether it never will as it is (a 5xx reply, a refused configuration).
-#[derive(Debug, thiserror::Error)]
+/// Errors are `Clone` so that a bulk sender can keep them in its reports.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Reading or writing the socket failed.
     #[error("I/O error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(#[source] Arc<std::io::Error>),
     /// The server did not answer (or accept data) within the phase's timeout.
     #[error("timed out waiting for the server ({phase})")]
     Timeout {
@@ -127,6 +129,12 @@ impl Error {
         } else {
             Error::Reply { command, reply }
         }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(error: std::io::Error) -> Self {
+        Error::Io(Arc::new(error))
     }
 }
 

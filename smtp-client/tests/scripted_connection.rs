@@ -105,6 +105,10 @@ fn types_move_between_tasks() {
     send_sync::<Envelope>();
     send_sync::<Error>();
     send_sync::<SendReport>();
+    // A bulk sender keeps errors in its reports.
+    fn clone<T: Clone>() {}
+    clone::<Error>();
+    clone::<SendReport>();
     // The futures of `send` and `send_reader` can be spawned: checked at
     // compile time, the closure never runs.
     let check = |client: &mut Client, envelope: &Envelope| {

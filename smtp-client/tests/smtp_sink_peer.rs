@@ -110,6 +110,23 @@ async fn many_pipelined_messages_over_one_connection() {
     assert!(!client.is_connected());
 }
 
+/// Pipelining makes a message cost two round trips (MAIL+RCPT+DATA, then
+/// the body) where a non-pipelining client needs four; the benches measure
+/// the rate, this only checks that a long run on one connection holds up.
+#[tokio::test]
+async fn thousands_of_messages_on_one_connection() {
+    let sink = start_sink(&[]);
+    let mut client = connect(&sink).await;
+    let env = envelope(&["a@example.net"]);
+    let started = Instant::now();
+    for _ in 0..3000 {
+        client.send(&env, MESSAGE).await.unwrap();
+    }
+    let rate = 3000.0 / started.elapsed().as_secs_f64();
+    eprintln!("{rate:.0} messages/s to smtp-sink on one connection");
+    client.quit().await.unwrap();
+}
+
 #[tokio::test]
 async fn hard_rejected_recipients_keep_the_connection_usable() {
     // -f implies no PIPELINING: the sequential path.
