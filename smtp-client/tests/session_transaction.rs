@@ -195,6 +195,32 @@ fn all_recipients_refused_resets_and_reports_each_refusal() {
 }
 
 #[test]
+fn data_accepted_despite_all_recipients_refused_is_ended_empty() {
+    // RFC 2920 §3.1: a server may answer 354 to a pipelined DATA even
+    // though every RCPT failed; the client ends the data at once.
+    let mut s = ready(&["PIPELINING"]);
+    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
+        .unwrap();
+    output(&mut s);
+    s.handle_input(b"250 ok\r\n550 no\r\n354 go ahead\r\n")
+        .unwrap();
+    assert_eq!(output(&mut s), ".\r\n");
+    assert!(
+        !events(&mut s)
+            .iter()
+            .any(|e| matches!(e, Event::BodyRequested))
+    );
+    s.handle_input(b"554 no valid recipients\r\n").unwrap();
+    assert_eq!(output(&mut s), "RSET\r\n");
+    s.handle_input(b"250 ok\r\n").unwrap();
+    assert!(matches!(
+        events(&mut s).pop(),
+        Some(Event::TransactionFailed(Error::AllRecipientsRefused { .. }))
+    ));
+    assert!(s.is_ready());
+}
+
+#[test]
 fn greylisting_is_transient_and_the_next_attempt_succeeds() {
     let mut s = ready(&[]);
     let env = envelope(&["a@example.net"]);

@@ -572,13 +572,12 @@ impl ClientSession {
         if txn.failure.is_none() {
             txn.failure = Some(error);
         }
-        let in_data_mode = txn.stage != Stage::Failing
-            && txn.transport == BodyTransport::Data
+        // The server accepted DATA but the body was never requested.
+        let in_data_mode = txn.stage == Stage::Envelope
             && txn
                 .data_reply
                 .as_ref()
-                .is_some_and(|r| r.code().get() == 354)
-            && txn.stage == Stage::Envelope;
+                .is_some_and(|r| r.code().get() == 354);
         txn.stage = Stage::Failing;
         if in_data_mode {
             // RFC 2920 §3.1: the server said 354 although nothing can be
