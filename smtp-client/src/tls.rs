@@ -5,7 +5,7 @@
 use std::io;
 use std::path::Path;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 
 use rustls::pki_types::CertificateDer;
@@ -67,8 +67,21 @@ pub fn load_pem_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>
     Ok(certificates)
 }
 
-/// A rustls client configuration with the ring provider.
+/// A rustls client configuration with the ring provider. The one with the
+/// webpki roots is built once and shared: a pool opens many connections.
 pub(crate) fn client_config(roots: &RootCertificates) -> Result<Arc<ClientConfig>, Error> {
+    static WEBPKI: OnceLock<Arc<ClientConfig>> = OnceLock::new();
+    if let RootCertificates::WebPki = roots {
+        if let Some(config) = WEBPKI.get() {
+            return Ok(Arc::clone(config));
+        }
+        let config = build_config(roots)?;
+        return Ok(Arc::clone(WEBPKI.get_or_init(|| config)));
+    }
+    build_config(roots)
+}
+
+fn build_config(roots: &RootCertificates) -> Result<Arc<ClientConfig>, Error> {
     let mut store = RootCertStore::empty();
     match roots {
         RootCertificates::WebPki => {

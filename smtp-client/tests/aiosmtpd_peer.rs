@@ -220,6 +220,21 @@ async fn implicit_tls_with_auth_login() {
 }
 
 #[tokio::test]
+async fn opportunistic_starttls_upgrades_when_offered() {
+    let server = start("starttls");
+    let mut client = server
+        .builder(TlsMode::StartTlsOpportunistic)
+        .credentials(alice())
+        .connect()
+        .await
+        .unwrap();
+    assert!(client.is_tls());
+    assert!(client.capabilities().unwrap().supports("AUTH"));
+    client.noop().await.unwrap();
+    client.quit().await.unwrap();
+}
+
+#[tokio::test]
 async fn wrong_passwords_are_refused_permanently() {
     let server = start("starttls");
     for mechanism in [Mechanism::Plain, Mechanism::Login] {

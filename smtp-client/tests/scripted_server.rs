@@ -510,3 +510,67 @@ async fn streamed_message_is_normalised_and_dot_stuffed() {
     assert_eq!(received.len(), expected.len());
     assert!(received == expected);
 }
+
+/// Reads BDAT chunks until `LAST`; returns the message and the chunk count.
+async fn read_bdat(c: &mut Conn) -> (Vec<u8>, usize) {
+    let mut message = Vec::new();
+    let mut chunks = 0;
+    loop {
+        let line = c.expect("BDAT ").await;
+        let mut words = line.trim_end().split(' ').skip(1);
+        let size: usize = words.next().unwrap().parse().unwrap();
+        let last = words.next() == Some("LAST");
+        let mut chunk = vec![0; size];
+        c.stream.read_exact(&mut chunk).await.unwrap();
+        message.extend_from_slice(&chunk);
+        chunks += 1;
+        if last {
+            c.send("250 2.0.0 message accepted\r\n").await;
+            return (message, chunks);
+        }
+        c.send(&format!("250 2.0.0 {size} octets received\r\n"))
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn chunking_streams_a_large_message_in_bdat_chunks() {
+    for pipelining in [true, false] {
+        let (port, server) = serve(move |mut c| async move {
+            let mut keywords = vec!["CHUNKING", "8BITMIME", "SIZE 10000000"];
+            if pipelining {
+                keywords.push("PIPELINING");
+            }
+            c.hello(&keywords).await;
+            let mail = c.expect("MAIL FROM:").await;
+            if !pipelining {
+                c.send("250 ok\r\n").await;
+            }
+            c.expect("RCPT TO:").await;
+            if pipelining {
+                c.send("250 ok\r\n250 ok\r\n").await;
+            } else {
+                c.send("250 ok\r\n").await;
+            }
+            let (message, chunks) = read_bdat(&mut c).await;
+            (mail, message, chunks)
+        })
+        .await;
+        let mut message = Vec::new();
+        for i in 0..30_000 {
+            message.extend_from_slice(format!(".line {i} caf\u{e9}\n").as_bytes());
+        }
+        let mut client = plain(port).connect().await.unwrap();
+        let report = client
+            .send(&envelope(&["a@example.net"]), &message)
+            .await
+            .unwrap();
+        assert!(report.all_accepted());
+        let (mail, received, chunks) = server.await.unwrap();
+        let expected = String::from_utf8(message).unwrap().replace('\n', "\r\n");
+        assert!(mail.contains("BODY=8BITMIME"), "{mail}");
+        assert!(mail.contains(&format!("SIZE={}", expected.len())), "{mail}");
+        assert!(chunks > 3, "{chunks} chunks");
+        assert!(received == expected.as_bytes(), "no dot-stuffing in BDAT");
+    }
+}
