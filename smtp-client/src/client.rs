@@ -161,6 +161,13 @@ impl Client {
         let handshake = TlsConnector::from(config).connect(name, tcp);
         match tokio::time::timeout(self.timeouts.tls_handshake, handshake).await {
             Ok(Ok(tls)) => {
+                let (_, connection) = tls.get_ref();
+                tracing::debug!(
+                    target: crate::session::WIRE_TARGET,
+                    "TLS established: {:?}, {:?}",
+                    connection.protocol_version(),
+                    connection.negotiated_cipher_suite().map(|s| s.suite())
+                );
                 self.stream = Some(Stream::Tls(Box::new(tls)));
                 Ok(())
             }
