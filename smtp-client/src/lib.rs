@@ -1,2 +1,4 @@
 //! SMTP client (to be written).
 #![forbid(unsafe_code)]
+
+pub mod bulk;
