@@ -23,3 +23,6 @@ pub use retry::RetryPolicy;
 pub use sender::{BulkMessage, Progress, Sender, SenderBuilder};
 pub use signals::{Stage, StopReason, Verdict, classify_failure, classify_refusal};
 pub use transport::{Connection, Connector, Delivery, Failure, FailureKind, Message};
+
+#[cfg(test)]
+mod sender_tests;
