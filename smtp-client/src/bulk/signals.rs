@@ -157,11 +157,14 @@ mod tests {
         }
     }
 
+    /// Stage, code, enhanced status, text, expected verdict.
+    type Row = (Stage, u16, Option<(u8, u16, u16)>, &'static str, Expected);
+
     #[test]
     fn classification_table() {
         use Expected::*;
         use Stage::*;
-        let table: &[(Stage, u16, Option<(u8, u16, u16)>, &str, Expected)] = &[
+        let table: &[Row] = &[
             // Transient replies are retried.
             (
                 Transaction,
