@@ -8,6 +8,7 @@
 //! (documented in [`signals`]), and [`Sender`] ties them together over any
 //! [`Connector`].
 
+pub mod client;
 pub mod rate;
 pub mod report;
 pub mod retry;
