@@ -106,23 +106,46 @@ fn header_fields(message: &[u8]) -> Vec<Field<'_>> {
 /// Takes the envelope from the message's header fields; see the module documentation.
 pub fn envelope_from_headers(message: &[u8]) -> Result<HeaderEnvelope, HeaderError> {
     let fields = header_fields(message);
-    let addresses_of = |names: &[&str]| -> Result<Vec<String>, HeaderError> {
-        let mut all = Vec::new();
-        for field in fields
-            .iter()
-            .filter(|f| names.iter().any(|n| f.name.eq_ignore_ascii_case(n)))
-        {
-            all.extend(address_list(field)?);
-        }
-        Ok(all)
-    };
-    let from = addresses_of(&["Sender"])?
+    Ok(HeaderEnvelope {
+        from: sender_of(&fields)?,
+        recipients: recipients_of(&fields)?,
+        has_bcc: fields.iter().any(|f| f.name.eq_ignore_ascii_case("Bcc")),
+    })
+}
+
+/// Only the reverse-path: the `Sender:` mailbox, or the first of `From:`.
+pub fn sender_from_headers(message: &[u8]) -> Result<String, HeaderError> {
+    sender_of(&header_fields(message))
+}
+
+/// Only the forward-paths: `To:`, `Cc:` and `Bcc:`, without duplicates.
+pub fn recipients_from_headers(message: &[u8]) -> Result<Vec<String>, HeaderError> {
+    recipients_of(&header_fields(message))
+}
+
+/// Every address in the fields named (case-insensitively) in `names`, in field order.
+fn addresses_in(fields: &[Field<'_>], names: &[&str]) -> Result<Vec<String>, HeaderError> {
+    let mut all = Vec::new();
+    for field in fields
+        .iter()
+        .filter(|f| names.iter().any(|n| f.name.eq_ignore_ascii_case(n)))
+    {
+        all.extend(address_list(field)?);
+    }
+    Ok(all)
+}
+
+fn sender_of(fields: &[Field<'_>]) -> Result<String, HeaderError> {
+    addresses_in(fields, &["Sender"])?
         .into_iter()
         .next()
-        .or(addresses_of(&["From"])?.into_iter().next())
-        .ok_or(HeaderError::NoSender)?;
+        .or(addresses_in(fields, &["From"])?.into_iter().next())
+        .ok_or(HeaderError::NoSender)
+}
+
+fn recipients_of(fields: &[Field<'_>]) -> Result<Vec<String>, HeaderError> {
     let mut recipients: Vec<String> = Vec::new();
-    for address in addresses_of(&["To", "Cc", "Bcc"])? {
+    for address in addresses_in(fields, &["To", "Cc", "Bcc"])? {
         if !recipients.iter().any(|r| r.eq_ignore_ascii_case(&address)) {
             recipients.push(address);
         }
@@ -130,12 +153,7 @@ pub fn envelope_from_headers(message: &[u8]) -> Result<HeaderEnvelope, HeaderErr
     if recipients.is_empty() {
         return Err(HeaderError::NoRecipients);
     }
-    let has_bcc = fields.iter().any(|f| f.name.eq_ignore_ascii_case("Bcc"));
-    Ok(HeaderEnvelope {
-        from,
-        recipients,
-        has_bcc,
-    })
+    Ok(recipients)
 }
 
 /// The message without its `Bcc:` field(s), folded lines included; borrowed

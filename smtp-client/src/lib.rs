@@ -2,8 +2,8 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
-pub mod bulk;
 mod builder;
+pub mod bulk;
 mod client;
 pub mod envelope;
 pub mod error;

@@ -20,7 +20,9 @@ fn events(session: &mut ClientSession) -> Vec<Event> {
 /// A session greeted and introduced with the given EHLO keywords.
 fn ready_with(config: SessionConfig, keywords: &[&str]) -> ClientSession {
     let mut session = ClientSession::new(config, true);
-    session.handle_input(b"220 mx.example.org ESMTP\r\n").unwrap();
+    session
+        .handle_input(b"220 mx.example.org ESMTP\r\n")
+        .unwrap();
     assert_eq!(output(&mut session), "EHLO localhost\r\n");
     let mut ehlo = String::from("250");
     ehlo.push(if keywords.is_empty() { ' ' } else { '-' });
@@ -31,7 +33,10 @@ fn ready_with(config: SessionConfig, keywords: &[&str]) -> ClientSession {
     }
     session.handle_input(ehlo.as_bytes()).unwrap();
     let evs = events(&mut session);
-    assert!(matches!(evs.last(), Some(Event::CapabilitiesReceived)), "{evs:?}");
+    assert!(
+        matches!(evs.last(), Some(Event::CapabilitiesReceived)),
+        "{evs:?}"
+    );
     assert!(session.is_ready());
     session
 }
@@ -86,10 +91,15 @@ fn ehlo_falls_back_to_helo_on_500_and_502() {
         let mut s = ClientSession::new(SessionConfig::default(), false);
         s.handle_input(b"220 old.example\r\n").unwrap();
         assert_eq!(output(&mut s), "EHLO localhost\r\n");
-        s.handle_input(format!("{code} what?\r\n").as_bytes()).unwrap();
+        s.handle_input(format!("{code} what?\r\n").as_bytes())
+            .unwrap();
         assert_eq!(output(&mut s), "HELO localhost\r\n");
         s.handle_input(b"250 old.example\r\n").unwrap();
-        assert!(events(&mut s).iter().any(|e| matches!(e, Event::CapabilitiesReceived)));
+        assert!(
+            events(&mut s)
+                .iter()
+                .any(|e| matches!(e, Event::CapabilitiesReceived))
+        );
         assert!(s.is_ready());
         assert!(!s.capabilities().unwrap().has_pipelining());
     }
@@ -109,7 +119,8 @@ fn ehlo_refused_otherwise_is_fatal() {
 fn pipelined_group_in_one_write_and_every_reply_checked() {
     let mut s = ready(&["PIPELINING", "SIZE 100000"]);
     let env = envelope(&["a@example.net", "b@example.net", "c@example.net"]);
-    s.send_mail(&env, BodyInfo::of(b"Subject: x\r\n\r\nhi\r\n")).unwrap();
+    s.send_mail(&env, BodyInfo::of(b"Subject: x\r\n\r\nhi\r\n"))
+        .unwrap();
     assert_eq!(
         output(&mut s),
         "MAIL FROM:<sender@example.com> SIZE=18\r\nRCPT TO:<a@example.net>\r\n\
@@ -117,8 +128,10 @@ fn pipelined_group_in_one_write_and_every_reply_checked() {
     );
     assert_eq!(s.current_timeout().unwrap().0, Phase::Mail);
     // One refused RCPT does not abort the transaction (RFC 2920).
-    s.handle_input(b"250 2.1.0 ok\r\n250 2.1.5 ok\r\n550-5.1.1 no such user\r\n550 5.1.1 really\r\n")
-        .unwrap();
+    s.handle_input(
+        b"250 2.1.0 ok\r\n250 2.1.5 ok\r\n550-5.1.1 no such user\r\n550 5.1.1 really\r\n",
+    )
+    .unwrap();
     assert_eq!(s.current_timeout().unwrap().0, Phase::Rcpt);
     s.handle_input(b"250 2.1.5 ok\r\n354 go ahead\r\n").unwrap();
     let evs = events(&mut s);
@@ -134,7 +147,8 @@ fn pipelined_group_in_one_write_and_every_reply_checked() {
         "Subject: x\r\n\r\n..hi\r\n...dots\r\n..\r\n.\r\n"
     );
     assert_eq!(s.current_timeout().unwrap().0, Phase::DataTermination);
-    s.handle_input(b"250 2.0.0 Ok: queued as ABC123\r\n").unwrap();
+    s.handle_input(b"250 2.0.0 Ok: queued as ABC123\r\n")
+        .unwrap();
     let evs = events(&mut s);
     let Some(Event::MessageAccepted(report)) = evs.last() else {
         panic!("{evs:?}")
@@ -156,10 +170,16 @@ fn all_recipients_refused_resets_and_reports_each_refusal() {
     let env = envelope(&["a@example.net", "b@example.net"]);
     s.send_mail(&env, BodyInfo::of(b"x")).unwrap();
     output(&mut s);
-    s.handle_input(b"250 ok\r\n451 4.7.1 greylisted\r\n550 5.1.1 unknown\r\n554 5.5.1 no valid recipients\r\n")
-        .unwrap();
+    s.handle_input(
+        b"250 ok\r\n451 4.7.1 greylisted\r\n550 5.1.1 unknown\r\n554 5.5.1 no valid recipients\r\n",
+    )
+    .unwrap();
     assert_eq!(output(&mut s), "RSET\r\n");
-    assert!(!events(&mut s).iter().any(|e| matches!(e, Event::TransactionFailed(_))));
+    assert!(
+        !events(&mut s)
+            .iter()
+            .any(|e| matches!(e, Event::TransactionFailed(_)))
+    );
     s.handle_input(b"250 2.0.0 flushed\r\n").unwrap();
     let evs = events(&mut s);
     let Some(Event::TransactionFailed(Error::AllRecipientsRefused { recipients })) = evs.last()
@@ -167,7 +187,10 @@ fn all_recipients_refused_resets_and_reports_each_refusal() {
         panic!("{evs:?}")
     };
     assert_eq!(recipients.len(), 2);
-    assert_eq!(recipients[0].outcome.as_ref().unwrap_err().code().get(), 451);
+    assert_eq!(
+        recipients[0].outcome.as_ref().unwrap_err().code().get(),
+        451
+    );
     assert!(s.is_ready(), "the connection stays usable");
 }
 
@@ -179,7 +202,8 @@ fn greylisting_is_transient_and_the_next_attempt_succeeds() {
     assert_eq!(output(&mut s), "MAIL FROM:<sender@example.com>\r\n");
     s.handle_input(b"250 ok\r\n").unwrap();
     assert_eq!(output(&mut s), "RCPT TO:<a@example.net>\r\n");
-    s.handle_input(b"451 4.7.1 greylisted, try again\r\n").unwrap();
+    s.handle_input(b"451 4.7.1 greylisted, try again\r\n")
+        .unwrap();
     assert_eq!(output(&mut s), "RSET\r\n");
     s.handle_input(b"250 ok\r\n").unwrap();
     let Some(Event::TransactionFailed(error)) = events(&mut s).pop() else {
@@ -198,15 +222,20 @@ fn greylisting_is_transient_and_the_next_attempt_succeeds() {
     s.finish_body().unwrap();
     assert_eq!(output(&mut s), "x\r\n.\r\n");
     s.handle_input(b"250 queued\r\n").unwrap();
-    assert!(matches!(events(&mut s).pop(), Some(Event::MessageAccepted(_))));
+    assert!(matches!(
+        events(&mut s).pop(),
+        Some(Event::MessageAccepted(_))
+    ));
 }
 
 #[test]
 fn mail_refused_without_pipelining_resets() {
     let mut s = ready(&[]);
-    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x")).unwrap();
+    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
+        .unwrap();
     output(&mut s);
-    s.handle_input(b"550-5.7.1 sender\r\n550 5.7.1 blocked\r\n").unwrap();
+    s.handle_input(b"550-5.7.1 sender\r\n550 5.7.1 blocked\r\n")
+        .unwrap();
     assert_eq!(output(&mut s), "RSET\r\n");
     s.handle_input(b"250 ok\r\n").unwrap();
     let Some(Event::TransactionFailed(error)) = events(&mut s).pop() else {
@@ -219,9 +248,11 @@ fn mail_refused_without_pipelining_resets() {
 #[test]
 fn data_refused_after_accepted_recipients_resets() {
     let mut s = ready(&["PIPELINING"]);
-    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x")).unwrap();
+    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
+        .unwrap();
     output(&mut s);
-    s.handle_input(b"250 ok\r\n250 ok\r\n554 5.3.0 no data today\r\n").unwrap();
+    s.handle_input(b"250 ok\r\n250 ok\r\n554 5.3.0 no data today\r\n")
+        .unwrap();
     assert_eq!(output(&mut s), "RSET\r\n");
     s.handle_input(b"250 ok\r\n").unwrap();
     let Some(Event::TransactionFailed(Error::Reply { command, reply })) = events(&mut s).pop()
@@ -235,13 +266,15 @@ fn data_refused_after_accepted_recipients_resets() {
 #[test]
 fn final_reply_refusal_is_reported() {
     let mut s = ready(&["PIPELINING"]);
-    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x")).unwrap();
+    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
+        .unwrap();
     output(&mut s);
     s.handle_input(b"250 ok\r\n250 ok\r\n354 go\r\n").unwrap();
     s.send_body(b"x").unwrap();
     s.finish_body().unwrap();
     output(&mut s);
-    s.handle_input(b"552-5.3.4 message too big\r\n552 5.3.4 for this mailbox\r\n").unwrap();
+    s.handle_input(b"552-5.3.4 message too big\r\n552 5.3.4 for this mailbox\r\n")
+        .unwrap();
     let Some(Event::TransactionFailed(error)) = events(&mut s).pop() else {
         panic!()
     };
@@ -262,8 +295,12 @@ fn chunking_sends_bdat_last_without_dot_stuffing() {
         output(&mut s),
         "MAIL FROM:<sender@example.com>\r\nRCPT TO:<a@example.net>\r\nBDAT 4 LAST\r\n.x\r\n"
     );
-    s.handle_input(b"250 ok\r\n250 ok\r\n250 2.0.0 queued\r\n").unwrap();
-    assert!(matches!(events(&mut s).pop(), Some(Event::MessageAccepted(_))));
+    s.handle_input(b"250 ok\r\n250 ok\r\n250 2.0.0 queued\r\n")
+        .unwrap();
+    assert!(matches!(
+        events(&mut s).pop(),
+        Some(Event::MessageAccepted(_))
+    ));
 }
 
 #[test]
@@ -291,13 +328,17 @@ fn chunking_splits_into_chunks_within_the_window() {
     assert_eq!(output(&mut s), "BDAT 2 LAST\r\n89");
     assert_eq!(s.current_timeout().unwrap().0, Phase::DataTermination);
     s.handle_input(b"250 ok\r\n").unwrap();
-    assert!(matches!(events(&mut s).pop(), Some(Event::MessageAccepted(_))));
+    assert!(matches!(
+        events(&mut s).pop(),
+        Some(Event::MessageAccepted(_))
+    ));
 }
 
 #[test]
 fn pipelined_bdat_with_all_recipients_refused_stops_and_resets() {
     let mut s = ready(&["PIPELINING", "CHUNKING"]);
-    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x")).unwrap();
+    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
+        .unwrap();
     s.send_body(b"x").unwrap();
     s.finish_body().unwrap();
     output(&mut s);
@@ -318,7 +359,13 @@ fn size_limit_refuses_before_writing() {
     let error = s
         .send_mail(&envelope(&["a@example.net"]), BodyInfo::of(&[b'x'; 11]))
         .unwrap_err();
-    assert!(matches!(error, Error::MessageTooLarge { size: 11, limit: 10 }));
+    assert!(matches!(
+        error,
+        Error::MessageTooLarge {
+            size: 11,
+            limit: 10
+        }
+    ));
     assert!(error.is_permanent());
     assert_eq!(output(&mut s), "");
     assert!(s.is_ready());
@@ -328,7 +375,8 @@ fn size_limit_refuses_before_writing() {
 fn eight_bit_body_declares_8bitmime_or_is_refused() {
     let body = "Subject: café\r\n\r\n".as_bytes();
     let mut s = ready(&["8BITMIME"]);
-    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(body)).unwrap();
+    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(body))
+        .unwrap();
     assert!(output(&mut s).starts_with("MAIL FROM:<sender@example.com> BODY=8BITMIME\r\n"));
     let mut s = ready(&[]);
     let error = s
@@ -341,11 +389,15 @@ fn eight_bit_body_declares_8bitmime_or_is_refused() {
 #[test]
 fn binary_body_uses_binarymime_over_bdat() {
     let mut s = ready(&["PIPELINING", "CHUNKING", "BINARYMIME", "8BITMIME"]);
-    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"a\0\rb")).unwrap();
+    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"a\0\rb"))
+        .unwrap();
     s.send_body(b"a\0\rb").unwrap();
     s.finish_body().unwrap();
     let out = output(&mut s);
-    assert!(out.starts_with("MAIL FROM:<sender@example.com> BODY=BINARYMIME\r\n"), "{out}");
+    assert!(
+        out.starts_with("MAIL FROM:<sender@example.com> BODY=BINARYMIME\r\n"),
+        "{out}"
+    );
     assert!(out.ends_with("BDAT 4 LAST\r\na\0\rb"), "{out:?}");
 }
 
@@ -355,9 +407,13 @@ fn smtputf8_only_when_needed_and_offered() {
     let mut s = ready(&["SMTPUTF8", "PIPELINING"]);
     s.send_mail(&utf8, BodyInfo::of(b"x")).unwrap();
     let out = output(&mut s);
-    assert!(out.starts_with("MAIL FROM:<sender@example.com> SMTPUTF8\r\nRCPT TO:<用户@例子.广告>\r\n"), "{out}");
+    assert!(
+        out.starts_with("MAIL FROM:<sender@example.com> SMTPUTF8\r\nRCPT TO:<用户@例子.广告>\r\n"),
+        "{out}"
+    );
     let mut s = ready(&["SMTPUTF8"]);
-    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x")).unwrap();
+    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
+        .unwrap();
     assert_eq!(output(&mut s), "MAIL FROM:<sender@example.com>\r\n");
     let mut s = ready(&["PIPELINING"]);
     let error = s.send_mail(&utf8, BodyInfo::of(b"x")).unwrap_err();
@@ -401,8 +457,11 @@ fn dsn_parameters_only_when_offered() {
 #[test]
 fn service_closing_421_mid_transaction_closes_the_session() {
     let mut s = ready(&["PIPELINING"]);
-    s.send_mail(&envelope(&["a@example.net", "b@example.net"]), BodyInfo::of(b"x"))
-        .unwrap();
+    s.send_mail(
+        &envelope(&["a@example.net", "b@example.net"]),
+        BodyInfo::of(b"x"),
+    )
+    .unwrap();
     output(&mut s);
     let error = s
         .handle_input(b"250 ok\r\n421-4.3.0 shutting down\r\n421 4.3.0 bye\r\n")
@@ -411,13 +470,17 @@ fn service_closing_421_mid_transaction_closes_the_session() {
     assert!(error.is_transient());
     assert_eq!(error.reply().unwrap().lines().count(), 2);
     assert!(!s.is_connected());
-    assert!(s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x")).is_err());
+    assert!(
+        s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
+            .is_err()
+    );
 }
 
 #[test]
 fn end_of_stream_is_connection_closed_except_after_quit() {
     let mut s = ready(&[]);
-    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x")).unwrap();
+    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
+        .unwrap();
     assert!(matches!(
         s.handle_eof(),
         Err(Error::ConnectionClosed { reply: None })
@@ -435,11 +498,17 @@ fn end_of_stream_is_connection_closed_except_after_quit() {
 #[test]
 fn unsolicited_or_malformed_replies_are_protocol_errors() {
     let mut s = ready(&[]);
-    assert!(matches!(s.handle_input(b"250 surprise\r\n"), Err(Error::Protocol(_))));
+    assert!(matches!(
+        s.handle_input(b"250 surprise\r\n"),
+        Err(Error::Protocol(_))
+    ));
     assert!(!s.is_connected());
     let mut s = ready(&[]);
     s.noop().unwrap();
-    assert!(matches!(s.handle_input(b"2x0 bad\r\n"), Err(Error::Protocol(_))));
+    assert!(matches!(
+        s.handle_input(b"2x0 bad\r\n"),
+        Err(Error::Protocol(_))
+    ));
     let mut s = ClientSession::new(SessionConfig::default(), false);
     let flood = vec![b'x'; 2 << 20];
     assert!(s.handle_input(&flood).is_err(), "unbounded reply refused");
@@ -453,12 +522,18 @@ fn noop_and_rset_report_their_replies() {
     s.handle_input(b"250 ok\r\n").unwrap();
     assert!(matches!(
         events(&mut s).pop(),
-        Some(Event::ReplyReceived { command: "NOOP", .. })
+        Some(Event::ReplyReceived {
+            command: "NOOP",
+            ..
+        })
     ));
     s.reset().unwrap();
     assert_eq!(output(&mut s), "RSET\r\n");
     s.handle_input(b"500 what\r\n").unwrap();
-    assert!(matches!(events(&mut s).pop(), Some(Event::CommandFailed(_))));
+    assert!(matches!(
+        events(&mut s).pop(),
+        Some(Event::CommandFailed(_))
+    ));
 }
 
 #[test]
@@ -475,10 +550,17 @@ fn timeouts_follow_rfc5321_phases_and_configuration() {
     };
     let mut s = ready_with(config, &[]);
     assert_eq!(s.current_timeout(), None);
-    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x")).unwrap();
-    assert_eq!(s.current_timeout(), Some((Phase::Mail, Duration::from_secs(300))));
+    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
+        .unwrap();
+    assert_eq!(
+        s.current_timeout(),
+        Some((Phase::Mail, Duration::from_secs(300)))
+    );
     s.handle_input(b"250 ok\r\n").unwrap();
-    assert_eq!(s.current_timeout(), Some((Phase::Rcpt, Duration::from_secs(300))));
+    assert_eq!(
+        s.current_timeout(),
+        Some((Phase::Rcpt, Duration::from_secs(300)))
+    );
     s.handle_input(b"250 ok\r\n").unwrap();
     assert_eq!(
         s.current_timeout(),
@@ -499,7 +581,8 @@ fn timeouts_follow_rfc5321_phases_and_configuration() {
 #[test]
 fn busy_session_refuses_new_commands_without_writing() {
     let mut s = ready(&[]);
-    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x")).unwrap();
+    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
+        .unwrap();
     output(&mut s);
     assert!(matches!(s.noop(), Err(Error::InvalidInput(_))));
     assert!(matches!(s.send_body(b"x"), Err(Error::InvalidInput(_))));

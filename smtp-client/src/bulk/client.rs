@@ -50,7 +50,10 @@ impl Connector for ClientBuilder {
             if let Some(ret) = envelope.ret_value() {
                 e = e.ret(ret);
             }
-            match envelope.envid_value().and_then(|id| id.xtext().decode_str()) {
+            match envelope
+                .envid_value()
+                .and_then(|id| id.xtext().decode_str())
+            {
                 Some(envid) => e.envid(envid),
                 None => Ok(e),
             }
@@ -119,7 +122,9 @@ mod tests {
     fn narrowing_keeps_the_dsn_options() {
         let recipients = vec![
             Recipient::new("a@example.com").unwrap(),
-            Recipient::new("b@example.com").unwrap().notify(Notify::NEVER),
+            Recipient::new("b@example.com")
+                .unwrap()
+                .notify(Notify::NEVER),
         ];
         let envelope = Envelope::with_recipients("s@example.com", recipients)
             .unwrap()
@@ -140,7 +145,10 @@ mod tests {
     #[test]
     fn errors_map_to_failure_kinds() {
         let closed = Error::ConnectionClosed { reply: None };
-        assert_eq!(failure_from_error(&closed).kind, FailureKind::ConnectionLost);
+        assert_eq!(
+            failure_from_error(&closed).kind,
+            FailureKind::ConnectionLost
+        );
         let invalid = Error::InvalidInput("bad".into());
         assert_eq!(failure_from_error(&invalid).kind, FailureKind::Permanent);
         let reply = smtp_proto::Reply::new(

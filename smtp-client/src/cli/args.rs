@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
-use crate::bulk::RateLimit;
+use smtp_client::bulk::RateLimit;
 
 /// Send mail through an SMTP relay: one message, or a directory of them
 /// under a rate limit.
@@ -65,7 +65,12 @@ pub(crate) struct Args {
     pub(crate) to: Vec<String>,
 
     /// The message to send (RFC 5322 with headers); default: standard input.
-    #[arg(long, short = 'm', value_name = "FILE.eml", conflicts_with = "messages")]
+    #[arg(
+        long,
+        short = 'm',
+        value_name = "FILE.eml",
+        conflicts_with = "messages"
+    )]
     pub(crate) message: Option<PathBuf>,
 
     /// Send every regular file in this directory, in name order, as one message each.
@@ -121,7 +126,9 @@ pub(crate) enum TlsFlag {
 fn parse_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(seconds) if seconds.is_finite() && (0.0..=86_400.0).contains(&seconds) => Ok(seconds),
-        _ => Err(format!("{text:?} is not a number of seconds between 0 and 86400")),
+        _ => Err(format!(
+            "{text:?} is not a number of seconds between 0 and 86400"
+        )),
     }
 }
 
@@ -133,7 +140,11 @@ impl Args {
 
     /// `(host, port)` from `--server`, with the port defaulted from the TLS mode.
     pub(crate) fn host_and_port(&self) -> Result<(String, u16), String> {
-        let default_port = if self.tls == Some(TlsFlag::Implicit) { 465 } else { 587 };
+        let default_port = if self.tls == Some(TlsFlag::Implicit) {
+            465
+        } else {
+            587
+        };
         split_host_port(&self.server, default_port)
     }
 }
@@ -171,7 +182,8 @@ mod tests {
 
     #[test]
     fn server_forms() {
-        let table: &[(&str, Result<(&str, u16), ()>)] = &[
+        type Row = (&'static str, Result<(&'static str, u16), ()>);
+        let table: &[Row] = &[
             ("smtp.gmail.com", Ok(("smtp.gmail.com", 587))),
             ("smtp.gmail.com:465", Ok(("smtp.gmail.com", 465))),
             ("127.0.0.1:2525", Ok(("127.0.0.1", 2525))),
@@ -195,12 +207,35 @@ mod tests {
     #[test]
     fn flags_parse_like_the_documentation() {
         let args = Args::try_parse_from([
-            "smtp-send", "--server", "smtp.gmail.com", "--tls", "implicit", "--user", "me",
-            "--password-env", "PW", "--to", "a@x.org", "--to", "b@x.org", "--rate", "20/min",
-            "--rate", "2000/day", "--messages", "dir", "--concurrency", "4", "--json", "-v",
+            "smtp-send",
+            "--server",
+            "smtp.gmail.com",
+            "--tls",
+            "implicit",
+            "--user",
+            "me",
+            "--password-env",
+            "PW",
+            "--to",
+            "a@x.org",
+            "--to",
+            "b@x.org",
+            "--rate",
+            "20/min",
+            "--rate",
+            "2000/day",
+            "--messages",
+            "dir",
+            "--concurrency",
+            "4",
+            "--json",
+            "-v",
         ])
         .unwrap();
-        assert_eq!(args.host_and_port().unwrap(), ("smtp.gmail.com".into(), 465));
+        assert_eq!(
+            args.host_and_port().unwrap(),
+            ("smtp.gmail.com".into(), 465)
+        );
         assert_eq!(args.to.len(), 2);
         assert_eq!(args.rate.len(), 2);
         assert!(args.json && args.verbose);
@@ -213,8 +248,24 @@ mod tests {
             &["smtp-send"],
             &["smtp-send", "--server", "h", "--rate", "5/fortnight"],
             &["smtp-send", "--server", "h", "--tls", "sometimes"],
-            &["smtp-send", "--server", "h", "--password-env", "A", "--password-file", "f"],
-            &["smtp-send", "--server", "h", "--message", "m", "--messages", "d"],
+            &[
+                "smtp-send",
+                "--server",
+                "h",
+                "--password-env",
+                "A",
+                "--password-file",
+                "f",
+            ],
+            &[
+                "smtp-send",
+                "--server",
+                "h",
+                "--message",
+                "m",
+                "--messages",
+                "d",
+            ],
             &["smtp-send", "--server", "h", "--concurrency", "0"],
         ];
         for argv in bad {

@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::headers::{HeaderError, envelope_from_headers, remove_bcc};
+use smtp_client::headers::{HeaderError, recipients_from_headers, remove_bcc, sender_from_headers};
 
 /// The largest message `smtp-send` reads (the biggest SIZE limits in the wild
 /// are around 150 MB); anything longer is a configuration mistake.
@@ -27,22 +27,14 @@ pub(crate) fn prepare(
     from: Option<&str>,
     to: &[String],
 ) -> Result<Prepared, HeaderError> {
-    let (from, recipients) = match (from, to.is_empty()) {
-        (Some(from), false) => (from.to_owned(), to.to_vec()),
-        (from, _) => {
-            let found = envelope_from_headers(&message);
-            let from = match (from, &found) {
-                (Some(from), _) => from.to_owned(),
-                (None, Ok(found)) => found.from.clone(),
-                (None, Err(e)) => return Err(e.clone()),
-            };
-            let recipients = if to.is_empty() {
-                found?.recipients
-            } else {
-                to.to_vec()
-            };
-            (from, recipients)
-        }
+    let from = match from {
+        Some(from) => from.to_owned(),
+        None => sender_from_headers(&message)?,
+    };
+    let recipients = if to.is_empty() {
+        recipients_from_headers(&message)?
+    } else {
+        to.to_vec()
     };
     let message = match remove_bcc(&message) {
         std::borrow::Cow::Borrowed(_) => message,
@@ -107,25 +99,46 @@ mod tests {
 
     #[test]
     fn flags_win_and_headers_fill_the_gaps() {
-        let both = prepare("m".into(), MESSAGE.to_vec(), Some("f@x.org"), &["t@x.org".into()]).unwrap();
-        assert_eq!((both.from.as_str(), both.recipients.as_slice()), ("f@x.org", &["t@x.org".to_string()][..]));
+        let both = prepare(
+            "m".into(),
+            MESSAGE.to_vec(),
+            Some("f@x.org"),
+            &["t@x.org".into()],
+        )
+        .unwrap();
+        assert_eq!(
+            (both.from.as_str(), both.recipients.as_slice()),
+            ("f@x.org", &["t@x.org".to_string()][..])
+        );
         let none = prepare("m".into(), MESSAGE.to_vec(), None, &[]).unwrap();
         assert_eq!(none.from, "me@example.com");
         assert_eq!(none.recipients, ["a@example.com", "hidden@example.com"]);
         let only_from = prepare("m".into(), MESSAGE.to_vec(), Some("f@x.org"), &[]).unwrap();
-        assert_eq!(only_from.recipients, ["a@example.com", "hidden@example.com"]);
+        assert_eq!(
+            only_from.recipients,
+            ["a@example.com", "hidden@example.com"]
+        );
         let only_to = prepare("m".into(), MESSAGE.to_vec(), None, &["t@x.org".into()]).unwrap();
         assert_eq!(only_to.from, "me@example.com");
         for prepared in [both, none, only_from, only_to] {
-            assert_eq!(prepared.message, b"From: Me <me@example.com>\r\nTo: a@example.com\r\n\r\nhi\r\n");
+            assert_eq!(
+                prepared.message,
+                b"From: Me <me@example.com>\r\nTo: a@example.com\r\n\r\nhi\r\n"
+            );
         }
     }
 
     #[test]
     fn missing_envelope_parts_are_errors() {
         let bare = b"Subject: x\r\n\r\nbody".to_vec();
-        assert_eq!(prepare("m".into(), bare.clone(), None, &[]), Err(HeaderError::NoSender));
-        assert_eq!(prepare("m".into(), bare, Some("f@x.org"), &[]), Err(HeaderError::NoRecipients));
+        assert_eq!(
+            prepare("m".into(), bare.clone(), None, &[]),
+            Err(HeaderError::NoSender)
+        );
+        assert_eq!(
+            prepare("m".into(), bare, Some("f@x.org"), &[]),
+            Err(HeaderError::NoRecipients)
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::bulk::{BulkReport, Outcome, RecipientStatus};
+use smtp_client::bulk::{BulkReport, Outcome, RecipientStatus};
 
 /// Every recipient accepted.
 pub(crate) const EXIT_OK: i32 = 0;
@@ -138,7 +138,7 @@ pub(crate) fn summary(report: &BulkReport, local_errors: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bulk::{MessageReport, RecipientReport, ReplySummary, Totals};
+    use smtp_client::bulk::{MessageReport, RecipientReport, ReplySummary, Totals};
 
     fn report(statuses: &[RecipientStatus]) -> BulkReport {
         let recipients: Vec<RecipientReport> = statuses
@@ -185,7 +185,10 @@ mod tests {
     fn exit_statuses() {
         use RecipientStatus::*;
         assert_eq!(exit_status(&report(&[Accepted, Accepted]), 0), EXIT_OK);
-        assert_eq!(exit_status(&report(&[Accepted, Refused, Failed]), 0), EXIT_PERMANENT);
+        assert_eq!(
+            exit_status(&report(&[Accepted, Refused, Failed]), 0),
+            EXIT_PERMANENT
+        );
         assert_eq!(exit_status(&report(&[Accepted, Failed]), 0), EXIT_TEMPFAIL);
         assert_eq!(exit_status(&report(&[NotAttempted]), 0), EXIT_TEMPFAIL);
         assert_eq!(exit_status(&report(&[Accepted]), 1), EXIT_PERMANENT);
@@ -193,22 +196,40 @@ mod tests {
 
     #[test]
     fn json_carries_the_verdict_and_the_report() {
-        let text = json(&report(&[RecipientStatus::Accepted, RecipientStatus::Refused]), &[]);
+        let text = json(
+            &report(&[RecipientStatus::Accepted, RecipientStatus::Refused]),
+            &[],
+        );
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["outcome"], "permanent_failure");
         assert_eq!(value["exit_status"], 1);
         assert_eq!(value["totals"]["refused"], 1);
         assert_eq!(value["messages"][0]["recipients"][1]["status"], "refused");
-        assert_eq!(value["messages"][0]["recipients"][0]["reply"]["enhanced"], "2.1.5");
+        assert_eq!(
+            value["messages"][0]["recipients"][0]["reply"]["enhanced"],
+            "2.1.5"
+        );
     }
 
     #[test]
     fn summary_lists_every_recipient() {
-        let text = summary(&report(&[RecipientStatus::Accepted, RecipientStatus::Failed]), &["x.eml: gone".into()]);
-        assert!(text.starts_with("hello.eml: 1/2 recipients accepted\n"), "{text}");
-        assert!(text.contains("  r0@example.com  accepted       250 2.1.5 OK\n"), "{text}");
+        let text = summary(
+            &report(&[RecipientStatus::Accepted, RecipientStatus::Failed]),
+            &["x.eml: gone".into()],
+        );
+        assert!(
+            text.starts_with("hello.eml: 1/2 recipients accepted\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  r0@example.com  accepted       250 2.1.5 OK\n"),
+            "{text}"
+        );
         assert!(text.contains("  r1@example.com  failed"), "{text}");
         assert!(text.contains("not sent: x.eml: gone\n"), "{text}");
-        assert!(text.contains("1 recipient(s) accepted, 0 refused, 1 failed, 0 not attempted"), "{text}");
+        assert!(
+            text.contains("1 recipient(s) accepted, 0 refused, 1 failed, 0 not attempted"),
+            "{text}"
+        );
     }
 }
