@@ -36,6 +36,8 @@ pub struct Client {
     tls: Option<(Arc<rustls::ClientConfig>, ServerName<'static>)>,
     /// An I/O error or a timeout left the conversation in an unknown state.
     broken: bool,
+    /// The settings, kept to reconnect.
+    settings: ClientBuilder,
 }
 
 /// Runs `future` under `timeout`, naming the phase on expiry.
@@ -108,6 +110,7 @@ impl Client {
             write_buf: Vec::new(),
             tls,
             broken: false,
+            settings: builder.clone(),
         };
         if mode == TlsMode::Implicit {
             client.upgrade_tls().await?;
@@ -412,6 +415,23 @@ impl Client {
             let _ = tokio::time::timeout(Duration::from_secs(1), stream.shutdown()).await;
         }
         self.broken = true;
+    }
+
+    /// Closes this connection (QUIT when it is still usable) and opens a new
+    /// one with the same settings: for a caller that noticed
+    /// [`Client::is_connected`] turn false (421, end of stream, timeout).
+    pub async fn reconnect(&mut self) -> Result<(), Error> {
+        if self.is_connected() {
+            let _ = self.quit().await;
+        }
+        let fresh = Client::connect(&self.settings).await?;
+        *self = fresh;
+        Ok(())
+    }
+
+    /// The settings this client was built with.
+    pub fn settings(&self) -> &ClientBuilder {
+        &self.settings
     }
 
     /// False once the server closed the connection (421, end of stream),

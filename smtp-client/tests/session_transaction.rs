@@ -305,8 +305,10 @@ fn chunking_sends_bdat_last_without_dot_stuffing() {
 
 #[test]
 fn chunking_splits_into_chunks_within_the_window() {
-    let mut config = SessionConfig::default();
-    config.chunk_size = 4;
+    let config = SessionConfig {
+        chunk_size: 4,
+        ..SessionConfig::default()
+    };
     let mut s = ready_with(config, &["CHUNKING"]);
     s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"0123456789"))
         .unwrap();

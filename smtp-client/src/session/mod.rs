@@ -38,6 +38,7 @@
 mod config;
 mod event;
 mod expected;
+mod trace;
 mod transaction;
 
 use std::collections::VecDeque;
@@ -50,6 +51,7 @@ use smtp_proto::{Command, EhloInfo, Encode, ParseError, Reply};
 
 pub use config::SessionConfig;
 pub use event::Event;
+pub use trace::WIRE_TARGET;
 
 use crate::auth::{Credentials, Mechanism, SaslClient, choose_mechanism};
 use crate::envelope::Envelope;
@@ -271,7 +273,16 @@ impl ClientSession {
     }
 
     fn write_command(&mut self, command: &Command<'_>, expected: Expected) {
+        let start = self.output.len();
         command.encode(&mut self.output);
+        trace::client_lines(&self.output[start..]);
+        self.expected.push_back(expected);
+    }
+
+    /// Appends an already encoded command line.
+    fn write_line(&mut self, line: &[u8], expected: Expected) {
+        trace::client_lines(line);
+        self.output.extend_from_slice(line);
         self.expected.push_back(expected);
     }
 
@@ -287,6 +298,7 @@ impl ClientSession {
     }
 
     fn handle_reply(&mut self, reply: Reply<'static>) -> Result<(), Error> {
+        trace::server_reply(&reply);
         let Some(expected) = self.expected.pop_front() else {
             if reply.code().get() == 421 {
                 return Err(Error::ConnectionClosed { reply: Some(reply) });
@@ -443,6 +455,7 @@ impl ClientSession {
                     .and_then(|c| sasl.respond(&c))
                 {
                     Ok(answer) => {
+                        trace::client_secret();
                         encode_client_response(answer.expose(), &mut self.output);
                         self.expected.push_back(Expected::Auth);
                         Ok(())
@@ -450,6 +463,7 @@ impl ClientSession {
                     Err(error) => {
                         // Cancel politely, then give up on the connection:
                         // a server that fails SCRAM's proof is not trusted.
+                        trace::client_lines(b"*\r\n");
                         encode_cancel(&mut self.output);
                         Err(error)
                     }
@@ -522,8 +536,8 @@ impl ClientSession {
         if !txn.pipelining && txn.next_rcpt < txn.recipient_count() {
             let index = txn.next_rcpt;
             txn.next_rcpt += 1;
-            self.output.extend_from_slice(txn.rcpt_line(index));
-            self.expected.push_back(Expected::Rcpt(index));
+            let line = txn.rcpt_line(index).to_vec();
+            self.write_line(&line, Expected::Rcpt(index));
             return;
         }
         match txn.transport {
@@ -569,8 +583,7 @@ impl ClientSession {
         if in_data_mode {
             // RFC 2920 §3.1: the server said 354 although nothing can be
             // delivered; end the (empty) data so it reads commands again.
-            self.output.extend_from_slice(b".\r\n");
-            self.expected.push_back(Expected::DataEnd);
+            self.write_line(b".\r\n", Expected::DataEnd);
         }
         self.finish_failing();
     }
@@ -697,6 +710,7 @@ impl ClientSession {
             options.port,
             options.scram_nonce,
         )?;
+        trace::client_auth(sasl.mechanism().as_str(), initial.is_some());
         self.output.extend_from_slice(b"AUTH ");
         self.output
             .extend_from_slice(sasl.mechanism().as_str().as_bytes());
@@ -729,19 +743,16 @@ impl ClientSession {
             self.config.use_chunking,
             self.config.chunk_size,
         )?;
-        self.output.extend_from_slice(&mail);
-        self.expected.push_back(Expected::Mail);
+        self.write_line(&mail, Expected::Mail);
         if txn.pipelining {
             for index in 0..txn.recipient_count() {
-                self.output.extend_from_slice(txn.rcpt_line(index));
-                self.expected.push_back(Expected::Rcpt(index));
+                self.write_line(txn.rcpt_line(index), Expected::Rcpt(index));
             }
             txn.next_rcpt = txn.recipient_count();
             match txn.transport {
                 BodyTransport::Data => {
                     txn.data_sent = true;
-                    Command::Data.encode(&mut self.output);
-                    self.expected.push_back(Expected::Data);
+                    self.write_command(&Command::Data, Expected::Data);
                 }
                 BodyTransport::Bdat => {
                     // RFC 3030 §4.2: BDAT may follow RCPT in a pipelined
@@ -759,6 +770,9 @@ impl ClientSession {
     /// (for DATA) dot-stuffed on the fly.
     pub fn send_body(&mut self, data: &[u8]) -> Result<(), Error> {
         let txn = body_transaction(&mut self.transaction)?;
+        if txn.transport == BodyTransport::Data {
+            trace::client_data(data.len(), "");
+        }
         txn.buffer_body(data, &mut self.output);
         self.flush_chunks();
         Ok(())
@@ -772,6 +786,9 @@ impl ClientSession {
         let window = if txn.pipelining { BDAT_WINDOW } else { 1 };
         let room = window.saturating_sub(txn.bdat_outstanding);
         let chunks = txn.write_chunks(room, &mut self.output);
+        for _ in 0..chunks {
+            trace::client_data(self.config.chunk_size, " (BDAT chunk)");
+        }
         txn.bdat_outstanding += chunks;
         for _ in 0..chunks {
             self.expected.push_back(Expected::Bdat { last: false });
@@ -787,7 +804,14 @@ impl ClientSession {
             ));
         }
         let txn = body_transaction(&mut self.transaction)?;
+        let start = self.output.len();
         txn.finish_body(&mut self.output);
+        let end = if txn.transport == BodyTransport::Data {
+            " and ."
+        } else {
+            " (BDAT LAST chunk)"
+        };
+        trace::client_data(self.output.len() - start, end);
         txn.stage = Stage::Final;
         let expected = match txn.transport {
             BodyTransport::Data => Expected::DataEnd,

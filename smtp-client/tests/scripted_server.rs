@@ -1,0 +1,512 @@
+//! The async client against a scripted in-process tokio server, for what
+//! real servers cannot show: response injection after `220` to STARTTLS,
+//! a 421 mid-transaction, multi-line 5xx replies, partial RCPT acceptance,
+//! stalls (each timeout), SIZE refusal, greylisting then success, a dropped
+//! connection. Listens on 127.0.0.1 port 0 only.
+
+use std::future::Future;
+use std::time::Duration;
+
+use smtp_client::{Client, Envelope, Error, Phase, Timeouts, TlsMode};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// The server side of one scripted connection.
+struct Conn {
+    stream: BufReader<TcpStream>,
+}
+
+impl Conn {
+    async fn send(&mut self, text: &str) {
+        self.stream
+            .get_mut()
+            .write_all(text.as_bytes())
+            .await
+            .unwrap();
+    }
+
+    /// Reads one command line and checks how it starts.
+    async fn expect(&mut self, prefix: &str) -> String {
+        let mut line = String::new();
+        self.stream.read_line(&mut line).await.unwrap();
+        assert!(
+            line.starts_with(prefix),
+            "expected {prefix:?}, client sent {line:?}"
+        );
+        line
+    }
+
+    /// Reads DATA content up to the terminator, unstuffed.
+    async fn read_data(&mut self) -> Vec<u8> {
+        let mut body = Vec::new();
+        loop {
+            let mut line = Vec::new();
+            self.stream.read_until(b'\n', &mut line).await.unwrap();
+            assert!(!line.is_empty(), "EOF in DATA");
+            if line == b".\r\n" {
+                return body;
+            }
+            let line = line.strip_prefix(b".").unwrap_or(&line);
+            body.extend_from_slice(line);
+        }
+    }
+
+    /// Greeting, and an EHLO answer with these keywords.
+    async fn hello(&mut self, keywords: &[&str]) {
+        self.send("220 scripted.example ESMTP\r\n").await;
+        self.expect("EHLO ").await;
+        let mut reply = String::new();
+        let all: Vec<&str> = std::iter::once("scripted.example")
+            .chain(keywords.iter().copied())
+            .collect();
+        for (i, line) in all.iter().enumerate() {
+            let sep = if i + 1 == all.len() { ' ' } else { '-' };
+            reply.push_str(&format!("250{sep}{line}\r\n"));
+        }
+        self.send(&reply).await;
+    }
+
+    /// Reads until the client closes, returning the rest of what it sent.
+    async fn rest(mut self) -> String {
+        let mut rest = Vec::new();
+        let _ =
+            tokio::time::timeout(Duration::from_secs(2), self.stream.read_to_end(&mut rest)).await;
+        String::from_utf8_lossy(&rest).into_owned()
+    }
+}
+
+/// Serves one connection with `script`; returns the port and the script's result.
+async fn serve<F, Fut, T>(script: F) -> (u16, JoinHandle<T>)
+where
+    F: FnOnce(Conn) -> Fut + Send + 'static,
+    Fut: Future<Output = T> + Send,
+    T: Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = tokio::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        script(Conn {
+            stream: BufReader::new(stream),
+        })
+        .await
+    });
+    (port, handle)
+}
+
+fn plain(port: u16) -> smtp_client::ClientBuilder {
+    Client::builder("127.0.0.1")
+        .port(port)
+        .tls(TlsMode::None)
+        .timeouts(Timeouts::all(Duration::from_secs(5)))
+}
+
+fn envelope(recipients: &[&str]) -> Envelope {
+    Envelope::new("sender@example.com", recipients.iter().copied()).unwrap()
+}
+
+#[tokio::test]
+async fn response_injection_after_starttls_220_is_refused() {
+    let (port, server) = serve(|mut c| async move {
+        c.hello(&["STARTTLS", "AUTH PLAIN"]).await;
+        c.expect("STARTTLS").await;
+        // One write: the 220 and a forged EHLO answer before the handshake.
+        c.send("220 2.0.0 go ahead\r\n250-evil.example\r\n250 AUTH PLAIN\r\n")
+            .await;
+        c.rest().await
+    })
+    .await;
+    let result = Client::builder("127.0.0.1")
+        .port(port)
+        .tls(TlsMode::StartTlsRequired)
+        .credentials(smtp_client::Credentials::password("u", "secret"))
+        .timeouts(Timeouts::all(Duration::from_secs(5)))
+        .connect()
+        .await;
+    let error = result.unwrap_err();
+    assert!(
+        matches!(&error, Error::Protocol(m) if m.contains("injection")),
+        "{error}"
+    );
+    let rest = server.await.unwrap();
+    assert!(
+        !rest.contains("AUTH"),
+        "no credentials after injection: {rest:?}"
+    );
+}
+
+#[tokio::test]
+async fn starttls_required_but_not_offered_sends_no_credentials() {
+    let (port, server) = serve(|mut c| async move {
+        c.hello(&["AUTH PLAIN LOGIN"]).await;
+        c.rest().await
+    })
+    .await;
+    let error = Client::builder("127.0.0.1")
+        .port(port)
+        .credentials(smtp_client::Credentials::password("u", "secret"))
+        .connect()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Unsupported(w) if w == "STARTTLS"),
+        "{error}"
+    );
+    assert!(!server.await.unwrap().contains("AUTH"));
+}
+
+#[tokio::test]
+async fn plaintext_auth_needs_explicit_permission() {
+    let (port, server) = serve(|mut c| async move {
+        c.hello(&["AUTH PLAIN"]).await;
+        c.rest().await
+    })
+    .await;
+    let error = plain(port)
+        .credentials(smtp_client::Credentials::password("u", "secret"))
+        .connect()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Unsupported(_)), "{error}");
+    assert!(!server.await.unwrap().contains("AUTH"));
+
+    let (port, server) = serve(|mut c| async move {
+        c.hello(&["AUTH PLAIN"]).await;
+        let line = c.expect("AUTH PLAIN ").await;
+        c.send("235 2.7.0 ok\r\n").await;
+        c.expect("QUIT").await;
+        c.send("221 bye\r\n").await;
+        line
+    })
+    .await;
+    let mut client = plain(port)
+        .credentials(smtp_client::Credentials::password("u", "secret"))
+        .allow_plaintext_auth(true)
+        .connect()
+        .await
+        .unwrap();
+    client.quit().await.unwrap();
+    assert!(!client.is_connected());
+    assert_eq!(server.await.unwrap(), "AUTH PLAIN AHUAc2VjcmV0\r\n");
+}
+
+#[tokio::test]
+async fn service_closing_421_mid_transaction() {
+    let (port, server) = serve(|mut c| async move {
+        c.hello(&["PIPELINING"]).await;
+        c.expect("MAIL FROM:").await;
+        c.expect("RCPT TO:").await;
+        c.expect("DATA").await;
+        c.send("250 ok\r\n421 4.7.0 Try again later, closing connection\r\n")
+            .await;
+    })
+    .await;
+    let mut client = plain(port).connect().await.unwrap();
+    let error = client
+        .send(&envelope(&["a@example.net"]), b"hi\r\n")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::ConnectionClosed { reply: Some(r) } if r.code().get() == 421),
+        "{error}"
+    );
+    assert!(error.is_transient());
+    assert!(!client.is_connected());
+    server.await.unwrap();
+    assert!(matches!(
+        client.send(&envelope(&["a@example.net"]), b"x").await,
+        Err(Error::ConnectionClosed { .. })
+    ));
+}
+
+#[tokio::test]
+async fn multiline_5xx_partial_acceptance_and_reuse() {
+    let (port, server) = serve(|mut c| async move {
+        c.hello(&["PIPELINING", "ENHANCEDSTATUSCODES"]).await;
+        // First message: MAIL refused with a multi-line reply.
+        c.expect("MAIL FROM:").await;
+        c.expect("RCPT TO:").await;
+        c.expect("DATA").await;
+        c.send(
+            "550-5.4.5 Daily user sending quota exceeded.\r\n\
+             550-5.4.5 To learn more, visit\r\n\
+             550 5.4.5 https://support.google.com/mail/?p=UserQuota\r\n\
+             503 5.5.1 no sender\r\n503 5.5.1 no recipients\r\n",
+        )
+        .await;
+        c.expect("RSET").await;
+        c.send("250 2.0.0 ok\r\n").await;
+        // Second message: one of two recipients refused.
+        c.expect("MAIL FROM:").await;
+        c.expect("RCPT TO:<a@").await;
+        c.expect("RCPT TO:<b@").await;
+        c.expect("DATA").await;
+        c.send("250 ok\r\n250 2.1.5 ok\r\n550-5.1.1 no such\r\n550 5.1.1 user\r\n354 go\r\n")
+            .await;
+        let body = c.read_data().await;
+        c.send("250 2.0.0 OK 1700000000 queued as Q1\r\n").await;
+        c.expect("QUIT").await;
+        c.send("221 bye\r\n").await;
+        body
+    })
+    .await;
+    let mut client = plain(port).connect().await.unwrap();
+    let error = client
+        .send(&envelope(&["a@example.net"]), b"x\r\n")
+        .await
+        .unwrap_err();
+    let reply = error.reply().unwrap();
+    assert_eq!(reply.code().get(), 550);
+    assert_eq!(reply.lines().count(), 3);
+    assert_eq!(reply.enhanced_status().unwrap().to_string(), "5.4.5");
+    assert!(error.is_permanent());
+    assert!(client.is_connected());
+    let report = client
+        .send(
+            &envelope(&["a@example.net", "b@example.net"]),
+            b"Subject: t\r\n\r\nbody\r\n",
+        )
+        .await
+        .unwrap();
+    assert!(!report.all_accepted());
+    assert!(report.recipients[0].is_accepted());
+    assert_eq!(
+        report.recipients[1]
+            .outcome
+            .as_ref()
+            .unwrap_err()
+            .lines()
+            .count(),
+        2
+    );
+    assert!(report.reply.text().contains("queued as Q1"));
+    client.quit().await.unwrap();
+    assert_eq!(server.await.unwrap(), b"Subject: t\r\n\r\nbody\r\n");
+}
+
+#[tokio::test]
+async fn greylisting_then_success_on_second_attempt() {
+    let (port, server) = serve(|mut c| async move {
+        c.hello(&["PIPELINING"]).await;
+        c.expect("MAIL").await;
+        c.expect("RCPT").await;
+        c.expect("DATA").await;
+        c.send(
+            "250 ok\r\n451 4.7.1 Greylisted, try again in 1 second\r\n554 5.5.1 no recipients\r\n",
+        )
+        .await;
+        c.expect("RSET").await;
+        c.send("250 ok\r\n").await;
+        c.expect("MAIL").await;
+        c.expect("RCPT").await;
+        c.expect("DATA").await;
+        c.send("250 ok\r\n250 ok\r\n354 go\r\n").await;
+        c.read_data().await;
+        c.send("250 queued\r\n").await;
+    })
+    .await;
+    let mut client = plain(port).connect().await.unwrap();
+    let env = envelope(&["a@example.net"]);
+    let error = client.send(&env, b"x").await.unwrap_err();
+    assert!(matches!(error, Error::AllRecipientsRefused { .. }));
+    assert!(error.is_transient());
+    assert_eq!(error.reply().unwrap().code().get(), 451);
+    let report = client.send(&env, b"x").await.unwrap();
+    assert!(report.all_accepted());
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn size_refusal_before_anything_is_sent() {
+    let (port, server) = serve(|mut c| async move {
+        c.hello(&["SIZE 100", "PIPELINING"]).await;
+        c.rest().await
+    })
+    .await;
+    let mut client = plain(port).connect().await.unwrap();
+    let error = client
+        .send(&envelope(&["a@example.net"]), vec![b'x'; 200])
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        error,
+        Error::MessageTooLarge {
+            size: 200,
+            limit: 100
+        }
+    ));
+    assert!(client.is_connected());
+    drop(client);
+    assert_eq!(server.await.unwrap(), "", "no MAIL was sent");
+}
+
+#[tokio::test]
+async fn dropped_connection_mid_data() {
+    let (port, server) = serve(|mut c| async move {
+        c.hello(&[]).await;
+        c.expect("MAIL").await;
+        c.send("250 ok\r\n").await;
+        c.expect("RCPT").await;
+        c.send("250 ok\r\n").await;
+        c.expect("DATA").await;
+        c.send("354 go\r\n").await;
+        c.read_data().await;
+        // Closes without the final reply.
+    })
+    .await;
+    let mut client = plain(port).connect().await.unwrap();
+    let error = client
+        .send(&envelope(&["a@example.net"]), b"x\r\n")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::ConnectionClosed { reply: None }),
+        "{error}"
+    );
+    assert!(error.is_transient());
+    assert!(!client.is_connected());
+    server.await.unwrap();
+}
+
+/// A server that stops answering at the given point; the client must
+/// report a timeout naming that phase.
+async fn stall_at(step: &'static str) -> Error {
+    let (port, _server) = serve(move |mut c| async move {
+        if step == "greeting" {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            return;
+        }
+        c.hello(&[]).await;
+        c.expect("MAIL").await;
+        if step == "mail" {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            return;
+        }
+        c.send("250 ok\r\n").await;
+        c.expect("RCPT").await;
+        if step == "rcpt" {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            return;
+        }
+        c.send("250 ok\r\n").await;
+        c.expect("DATA").await;
+        if step == "data" {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            return;
+        }
+        c.send("354 go\r\n").await;
+        c.read_data().await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    })
+    .await;
+    let timeouts = Timeouts::all(Duration::from_millis(150));
+    let builder = plain(port).timeouts(timeouts);
+    let mut client = match builder.connect().await {
+        Ok(client) => client,
+        Err(error) => return error,
+    };
+    let error = client
+        .send(&envelope(&["a@example.net"]), b"x\r\n")
+        .await
+        .unwrap_err();
+    assert!(
+        !client.is_connected(),
+        "a timed-out connection is not reused"
+    );
+    error
+}
+
+#[tokio::test]
+async fn every_phase_times_out() {
+    for (step, phase) in [
+        ("greeting", Phase::Greeting),
+        ("mail", Phase::Mail),
+        ("rcpt", Phase::Rcpt),
+        ("data", Phase::DataInitiation),
+        ("end", Phase::DataTermination),
+    ] {
+        let started = std::time::Instant::now();
+        let error = stall_at(step).await;
+        assert!(
+            matches!(error, Error::Timeout { phase: p } if p == phase),
+            "{step}: {error}"
+        );
+        assert!(error.is_transient());
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+}
+
+#[tokio::test]
+async fn connect_timeout() {
+    // A listener that never accepts, with a backlog of one: once its queue
+    // is full the kernel drops further SYNs, so a connect hangs.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(1).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut fillers = Vec::new();
+    let mut timed_out = false;
+    for _ in 0..16 {
+        match tokio::time::timeout(Duration::from_millis(100), TcpStream::connect(addr)).await {
+            Ok(Ok(stream)) => fillers.push(stream),
+            _ => {
+                timed_out = true;
+                break;
+            }
+        }
+    }
+    assert!(timed_out, "the backlog never filled");
+    let started = std::time::Instant::now();
+    let error = Client::builder("127.0.0.1")
+        .port(addr.port())
+        .tls(TlsMode::None)
+        .connect_timeout(Duration::from_millis(200))
+        .connect()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Timeout {
+                phase: Phase::Connect
+            }
+        ),
+        "{error}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+    drop(listener);
+}
+
+#[tokio::test]
+async fn streamed_message_is_normalised_and_dot_stuffed() {
+    let (port, server) = serve(|mut c| async move {
+        c.hello(&["PIPELINING", "8BITMIME"]).await;
+        c.expect("MAIL FROM:<sender@example.com> BODY=8BITMIME\r\n")
+            .await;
+        c.expect("RCPT").await;
+        c.expect("DATA").await;
+        c.send("250 ok\r\n250 ok\r\n354 go\r\n").await;
+        let body = c.read_data().await;
+        c.send("250 queued\r\n").await;
+        body
+    })
+    .await;
+    let mut message = Vec::new();
+    for i in 0..20_000 {
+        message.extend_from_slice(format!(".line {i}\n").as_bytes());
+    }
+    let mut client = plain(port).connect().await.unwrap();
+    let report = client
+        .send_reader(&envelope(&["a@example.net"]), message.as_slice(), None)
+        .await
+        .unwrap();
+    assert!(report.all_accepted());
+    let received = server.await.unwrap();
+    let expected: Vec<u8> = String::from_utf8(message)
+        .unwrap()
+        .replace('\n', "\r\n")
+        .into_bytes();
+    assert_eq!(received.len(), expected.len());
+    assert!(received == expected);
+}
