@@ -7,6 +7,10 @@ mod args;
 mod input;
 mod output;
 mod progress;
+// The redacting `-v` printer; it is fed once the client reports the bytes it
+// exchanges (see the module documentation), and tested on its own until then.
+#[cfg(test)]
+mod transcript;
 
 use std::io::IsTerminal;
 use std::path::Path;

@@ -154,9 +154,18 @@ mod tests {
         assert!(!text.contains("dXNlcg=="), "{text}");
         assert!(!text.contains("c2VjcmV0"), "{text}");
         assert!(text.contains(" -> AUTH PLAIN <redacted>"), "{text}");
-        assert!(text.contains(" -> AUTH LOGIN\n<-  334 VXNlcm5hbWU6\n -> <redacted>"), "{text}");
-        assert!(text.contains(" -> MAIL FROM:<a@x.org>\n<-  250 ok"), "{text}");
-        assert!(text.contains("<-  250-mx\n<-  250 AUTH PLAIN LOGIN"), "{text}");
+        assert!(
+            text.contains(" -> AUTH LOGIN\n<-  334 VXNlcm5hbWU6\n -> <redacted>"),
+            "{text}"
+        );
+        assert!(
+            text.contains(" -> MAIL FROM:<a@x.org>\n<-  250 ok"),
+            "{text}"
+        );
+        assert!(
+            text.contains("<-  250-mx\n<-  250 AUTH PLAIN LOGIN"),
+            "{text}"
+        );
         assert!(!text.contains("xx"), "an incomplete line waits for its end");
     }
 
@@ -165,8 +174,14 @@ mod tests {
         let mut redactor = Redactor::default();
         redactor.client_line("DATA");
         redactor.server_line("354 go ahead");
-        assert_eq!(redactor.client_line("AUTH is a word in this body"), "AUTH is a word in this body");
+        assert_eq!(
+            redactor.client_line("AUTH is a word in this body"),
+            "AUTH is a word in this body"
+        );
         assert_eq!(redactor.client_line("."), ".");
-        assert_eq!(redactor.client_line("AUTH XOAUTH2 dG9rZW4="), "AUTH XOAUTH2 <redacted>");
+        assert_eq!(
+            redactor.client_line("AUTH XOAUTH2 dG9rZW4="),
+            "AUTH XOAUTH2 <redacted>"
+        );
     }
 }
