@@ -184,4 +184,14 @@ mod tests {
             "AUTH XOAUTH2 <redacted>"
         );
     }
+
+    #[test]
+    fn the_printer_buffers_partial_lines_per_direction() {
+        let transcript = Transcript::default();
+        transcript.record(Direction::Sent, b"AUTH PLAIN c2Vj");
+        transcript.record(Direction::Received, b"235 ok\r\n");
+        transcript.record(Direction::Sent, b"cmV0\r\n");
+        let state = transcript.state.lock().unwrap();
+        assert!(state.sent.is_empty() && state.received.is_empty());
+    }
 }
