@@ -339,6 +339,31 @@ async fn exit_2_for_usage_and_configuration_errors() {
 }
 
 #[tokio::test]
+async fn exit_2_when_the_client_settings_cannot_work() {
+    let server = ScriptedServer::start(accept_all).await;
+    let dir = tempfile::tempdir().unwrap();
+    let message = write_message(dir.path(), "m.eml", MESSAGE);
+    let ca = write_message(dir.path(), "ca.pem", "this is not a certificate\n");
+    let mut argv = args(&[
+        "--server",
+        &format!("127.0.0.1:{}", server.port()),
+        "--tls",
+        "implicit",
+    ]);
+    argv.extend(args(&[
+        "--ca-file",
+        ca.to_str().unwrap(),
+        "--message",
+        message.to_str().unwrap(),
+    ]));
+    let output = smtp_send(argv, vec![]).await;
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("STOPPED: configuration error"), "{stdout}");
+    assert!(stdout.contains("ca.pem"), "{stdout}");
+}
+
+#[tokio::test]
 async fn verbose_output_never_shows_the_password() {
     let server = ScriptedServer::start(accept_all).await;
     let dir = tempfile::tempdir().unwrap();

@@ -9,6 +9,7 @@ pub fn failure_from_error(error: &Error) -> Failure {
     let kind = match error {
         // The server went away, or the socket broke: a fresh connection may work.
         Error::ConnectionClosed { .. } | Error::Io(_) => FailureKind::ConnectionLost,
+        Error::InvalidInput(_) => FailureKind::Configuration,
         e if e.is_transient() => FailureKind::Transient,
         _ => FailureKind::Permanent,
     };
@@ -150,7 +151,10 @@ mod tests {
             FailureKind::ConnectionLost
         );
         let invalid = Error::InvalidInput("bad".into());
-        assert_eq!(failure_from_error(&invalid).kind, FailureKind::Permanent);
+        assert_eq!(
+            failure_from_error(&invalid).kind,
+            FailureKind::Configuration
+        );
         let reply = smtp_proto::Reply::new(
             smtp_proto::ReplyCode::new(451).unwrap(),
             None,

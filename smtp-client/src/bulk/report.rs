@@ -130,6 +130,8 @@ pub enum Outcome {
     AllAccepted,
     /// Something was refused permanently, or a permanent signal stopped the run.
     PermanentFailure,
+    /// The caller's settings are wrong (a bad CA file...): nothing could be sent.
+    ConfigurationError,
     /// Nothing permanent, but some recipients are left after transient failures
     /// (or a transient signal stopped the run): trying later may succeed.
     TransientFailure,
@@ -163,10 +165,13 @@ impl BulkReport {
         }
     }
 
-    /// The one-word verdict: permanent failures dominate transient ones.
+    /// The one-word verdict: a configuration error dominates permanent
+    /// failures, which dominate transient ones.
     pub fn outcome(&self) -> Outcome {
         let stopped_permanently = self.stopped.as_ref().is_some_and(|s| !s.transient);
-        if self.totals.refused > 0 || stopped_permanently {
+        if self.stopped.as_ref().is_some_and(|s| s.configuration) {
+            Outcome::ConfigurationError
+        } else if self.totals.refused > 0 || stopped_permanently {
             Outcome::PermanentFailure
         } else if self.totals.failed > 0 || self.totals.not_attempted > 0 || self.stopped.is_some()
         {

@@ -10,7 +10,7 @@
 //! | 3 | a reply text with "too many login attempts", or `454` while connecting | **stop all** | Gmail `454 4.7.0 Too many login attempts, please try again later`; RFC 4954 §6 `454 4.7.0 Temporary authentication failure`. More logins extend the lockout. |
 //! | 4 | `421` with enhanced status `4.7.x`, at any stage | **stop all** | Gmail `421 4.7.0 Try again later, closing connection` and `421 4.7.28` (unusual rate of unsolicited mail); Yahoo `421 4.7.0 [TSS04] ... temporarily deferred`. The provider is throttling this sender; reconnecting at once deepens it. |
 //! | 5 | `535`, `534`, or enhanced `X.7.8`, `X.7.9`, `X.7.14` | **stop all** | RFC 4954 §6 (`535 5.7.8` bad credentials, `534 5.7.9` mechanism too weak); Gmail `534 5.7.14` (log in via the web) and `535 5.7.8 Username and Password not accepted`. Every connection would fail the same way, and failed logins lead to rule 3. |
-//! | 6 | any other permanent failure while connecting (greeting, EHLO, STARTTLS, AUTH) | **stop all** | The connection setup is the same for every message: it would fail identically (e.g. `530 5.7.0 Must issue a STARTTLS command first`, `5.7.1` account blocked at login). |
+//! | 6 | any other permanent failure while connecting (a configuration error included) (greeting, EHLO, STARTTLS, AUTH) | **stop all** | The connection setup is the same for every message: it would fail identically (e.g. `530 5.7.0 Must issue a STARTTLS command first`, `5.7.1` account blocked at login). |
 //! | 7 | enhanced `5.7.1` in a transaction whose text mentions the account (disabled, suspended, blocked) | **stop all** | Account-level blocks (e.g. `550 5.7.1 ... account has been disabled`); a `5.7.1` that does not name the account (relay denied, content rejected) stays per message or recipient. |
 //! | 8 | the connection dropped (EOF, `421` otherwise), a timeout, any other `4xx` | retry | RFC 5321 §4.2.1: `4yz` is transient; §4.5.4.1: the sender should retry later. |
 //! | 9 | any other `5xx`, invalid input, a missing extension | permanent | RFC 5321 §4.2.1: `5yz` must not be repeated as is. |
@@ -57,6 +57,8 @@ pub struct StopReason {
     pub reply: Option<ReplySummary>,
     /// The failure in words.
     pub detail: String,
+    /// Whether the caller's own settings are at fault (not the provider).
+    pub configuration: bool,
 }
 
 /// Classifies a failed connection or transaction.
@@ -68,13 +70,25 @@ pub fn classify_failure(stage: Stage, failure: &Failure) -> Verdict {
     }
     match failure.kind {
         FailureKind::Transient | FailureKind::ConnectionLost => Verdict::Retry,
+        FailureKind::Configuration if stage == Stage::Connect => {
+            let mut verdict = stop(
+                "configuration error: fix the settings",
+                stage,
+                false,
+                failure,
+            );
+            if let Verdict::StopAll(reason) = &mut verdict {
+                reason.configuration = true;
+            }
+            verdict
+        }
         FailureKind::Permanent if stage == Stage::Connect => stop(
             "permanent failure while connecting: every connection would fail the same way",
             stage,
             false,
             failure,
         ),
-        FailureKind::Permanent => Verdict::Permanent,
+        FailureKind::Permanent | FailureKind::Configuration => Verdict::Permanent,
     }
 }
 
@@ -90,6 +104,7 @@ fn stop(rule: &'static str, stage: Stage, transient: bool, failure: &Failure) ->
         transient,
         reply: failure.reply.as_ref().map(ReplySummary::from),
         detail: failure.detail.clone(),
+        configuration: false,
     })
 }
 
@@ -348,6 +363,8 @@ mod tests {
             (Stage::Connect, FailureKind::Transient, Retry),
             (Stage::Transaction, FailureKind::Permanent, Permanent),
             (Stage::Connect, FailureKind::Permanent, Stop),
+            (Stage::Connect, FailureKind::Configuration, Stop),
+            (Stage::Transaction, FailureKind::Configuration, Permanent),
         ];
         for (stage, kind, expected) in table {
             let failure = Failure::new(kind, "timed out");

@@ -83,6 +83,9 @@ pub enum FailureKind {
     Permanent,
     /// The server closed the connection (EOF, 421): reconnect and try again.
     ConnectionLost,
+    /// The caller's settings are wrong (an unreadable CA file, an invalid EHLO
+    /// name): nothing can work until they are fixed.
+    Configuration,
 }
 
 impl Failure {

@@ -23,6 +23,7 @@ pub(crate) fn exit_status(report: &BulkReport, local_errors: usize) -> i32 {
         _ if local_errors > 0 => EXIT_PERMANENT,
         Outcome::AllAccepted => EXIT_OK,
         Outcome::PermanentFailure => EXIT_PERMANENT,
+        Outcome::ConfigurationError => EXIT_USAGE,
         Outcome::TransientFailure => EXIT_TEMPFAIL,
     }
 }
