@@ -150,6 +150,40 @@ async fn exit_0_when_smtp_sink_accepts_everything_and_json_says_so() {
 }
 
 #[tokio::test]
+async fn a_message_on_standard_input_is_sent() {
+    use std::io::Write;
+    let sink = start_smtp_sink();
+    let argv = server_args(
+        sink.port,
+        &["--from", "me@example.com", "--to", "you@example.org"],
+    );
+    let output = tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_smtp-send"))
+            .args(&argv)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(MESSAGE.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with("stdin: 1/1 recipients accepted"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
 async fn messages_dir_is_sent_in_bulk_over_reused_connections() {
     let sink = start_smtp_sink();
     let dir = tempfile::tempdir().unwrap();

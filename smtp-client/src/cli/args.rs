@@ -15,7 +15,7 @@ use smtp_client::bulk::RateLimit;
 #[derive(Debug, Parser)]
 #[command(name = "smtp-send", version, about, long_about)]
 pub(crate) struct Args {
-    /// The relay: HOST, HOST:PORT or [IPv6]:PORT. Port default: 465 with
+    /// The relay: HOST, HOST:PORT or `[IPv6]:PORT`. Port default: 465 with
     /// --tls implicit, else 587 (submission).
     #[arg(long, short = 's', value_name = "HOST[:PORT]")]
     pub(crate) server: String,
