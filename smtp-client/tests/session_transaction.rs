@@ -359,7 +359,10 @@ fn pipelined_bdat_with_all_recipients_refused_stops_and_resets() {
 fn size_limit_refuses_before_writing() {
     let mut s = ready(&["SIZE 10"]);
     let error = s
-        .send_mail(&envelope(&["a@example.net"]), BodyInfo::of(&[b'x'; 11]))
+        .send_mail(
+            &envelope(&["a@example.net"]),
+            BodyInfo::of(b"123456789\r\n"),
+        )
         .unwrap_err();
     assert!(matches!(
         error,
