@@ -7,6 +7,11 @@
 //! keeps one connection open across messages until it has sent
 //! `messages_per_connection`, the server closed it (421, EOF), or it sat idle
 //! too long; then it reconnects.
+//!
+//! Every attempt takes one unit of the rate limit before it starts, retries
+//! included: providers count what reaches them, not what succeeded. A
+//! [`Connector`] must not panic: a panicking worker's message would never be
+//! reported and `send_all` would wait for it.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
