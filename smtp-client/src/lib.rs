@@ -66,9 +66,11 @@
 
 pub mod auth;
 mod builder;
+pub mod bulk;
 mod client;
 pub mod envelope;
 pub mod error;
+pub mod headers;
 pub mod message;
 pub mod report;
 pub mod session;
