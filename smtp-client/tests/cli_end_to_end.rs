@@ -398,7 +398,7 @@ async fn exit_2_when_the_client_settings_cannot_work() {
 }
 
 #[tokio::test]
-async fn verbose_output_never_shows_the_password() {
+async fn verbose_output_shows_the_conversation_but_never_the_password() {
     let server = ScriptedServer::start(accept_all).await;
     let dir = tempfile::tempdir().unwrap();
     let message = write_message(dir.path(), "m.eml", MESSAGE);
@@ -426,6 +426,11 @@ async fn verbose_output_never_shows_the_password() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(all.contains("=== Sending 1 message(s)"), "{all}");
+    // The conversation is shown, as swaks shows it...
+    assert!(all.contains("C: MAIL FROM:<"), "{all}");
+    assert!(all.contains("S: 250"), "{all}");
+    assert!(all.contains("<redacted>"), "{all}");
+    // ...but never the credentials.
     assert!(!all.contains("hunter2-secret"), "{all}");
     // base64 of "\0me@example.com\0hunter2-secret", as AUTH PLAIN sends it.
     let auth = &server.seen.lock().unwrap().auth_lines;

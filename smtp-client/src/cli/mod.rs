@@ -7,10 +7,6 @@ mod args;
 mod input;
 mod output;
 mod progress;
-// The redacting `-v` printer; it is fed once the client reports the bytes it
-// exchanges (see the module documentation), and tested on its own until then.
-#[cfg(test)]
-mod transcript;
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -70,6 +66,7 @@ async fn run(args: Args) -> i32 {
     let show_bar = count > 1 && std::io::stderr().is_terminal();
     let progress = tokio::spawn(progress::show(progress_rx, count, show_bar, args.verbose));
     if args.verbose {
+        print_conversation();
         eprintln!(
             "=== Sending {count} message(s) via {}:{} ({:?}), concurrency {}",
             builder.host(),
@@ -244,4 +241,21 @@ fn display_name(path: &Path) -> String {
     path.file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Shows the SMTP conversation on stderr, as swaks does: the client's wire log
+/// (`smtp_client::session::WIRE_TARGET`), in which AUTH arguments and SASL
+/// responses are already `<redacted>` and message data is summarised by size.
+fn print_conversation() {
+    let filter = tracing_subscriber::EnvFilter::new(format!(
+        "{}=debug",
+        smtp_client::session::WIRE_TARGET
+    ));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_level(false)
+        .with_target(false)
+        .try_init();
 }
