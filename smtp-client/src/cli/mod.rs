@@ -247,10 +247,8 @@ fn display_name(path: &Path) -> String {
 /// (`smtp_client::session::WIRE_TARGET`), in which AUTH arguments and SASL
 /// responses are already `<redacted>` and message data is summarised by size.
 fn print_conversation() {
-    let filter = tracing_subscriber::EnvFilter::new(format!(
-        "{}=debug",
-        smtp_client::session::WIRE_TARGET
-    ));
+    let filter =
+        tracing_subscriber::EnvFilter::new(format!("{}=debug", smtp_client::session::WIRE_TARGET));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
