@@ -88,3 +88,8 @@ pub use smtp_proto::Reply;
 pub use smtp_proto::types::params::{Notify, Ret};
 pub use timeouts::{Phase, Timeouts};
 pub use tls::{RootCertificates, TlsMode};
+
+/// The README's examples, compiled as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
