@@ -4,12 +4,12 @@
 //!
 //! `count-instructions list` prints the case ids;
 //! `count-instructions CASE_ID N` verifies the case, then runs it N times.
-//! Setup is the same for every N, so `(count(N) - count(0)) / N` is the
+//! Only the inputs of the case's kind are built, the same for every N, so `(count(N) - count(0)) / N` is the
 //! cost of one call (see `benches/callgrind.sh`).
 
 use std::process::ExitCode;
 
-use smtp_benches::all_cases;
+use smtp_benches::{all_cases, cases_of};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,7 +25,8 @@ fn main() -> ExitCode {
                 eprintln!("N must be a number, not {n:?}");
                 return ExitCode::FAILURE;
             };
-            let Some(mut case) = all_cases().into_iter().find(|c| c.id() == *id) else {
+            let kind = id.split('/').next().unwrap_or_default();
+            let Some(mut case) = cases_of(kind).into_iter().find(|c| c.id() == *id) else {
                 eprintln!("no case {id:?}; `count-instructions list` prints them");
                 return ExitCode::FAILURE;
             };
