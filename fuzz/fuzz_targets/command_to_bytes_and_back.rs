@@ -4,7 +4,10 @@
 #![no_main]
 
 use smtp_proto::ParseOptions;
-use smtp_proto_fuzz::{checks::command::roundtrip, structured::{CommandSpec, build_command}};
+use smtp_proto_fuzz::{
+    checks::command::roundtrip,
+    structured::{CommandSpec, build_command},
+};
 
 libfuzzer_sys::fuzz_target!(|spec: CommandSpec| {
     if let Some(command) = build_command(&spec) {

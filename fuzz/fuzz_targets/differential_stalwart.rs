@@ -3,7 +3,7 @@
 //! documented in `fuzz/DIFFERENCES.md`.
 #![no_main]
 
-use smtp_proto_fuzz::differential::{check_differential};
+use smtp_proto_fuzz::differential::check_differential;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     check_differential(data);

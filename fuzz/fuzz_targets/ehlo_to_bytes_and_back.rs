@@ -13,7 +13,9 @@ use smtp_proto_fuzz::{
 };
 
 libfuzzer_sys::fuzz_target!(|spec: EhloSpec| {
-    let Some(info) = build_ehlo(&spec) else { return };
+    let Some(info) = build_ehlo(&spec) else {
+        return;
+    };
     if !has_other_with_known_keyword(&info) {
         roundtrip(&info);
         return;

@@ -3,7 +3,10 @@
 //! that decode to the same reply.
 #![no_main]
 
-use smtp_proto_fuzz::{checks::reply::roundtrip, structured::{ReplySpec, build_reply}};
+use smtp_proto_fuzz::{
+    checks::reply::roundtrip,
+    structured::{ReplySpec, build_reply},
+};
 
 libfuzzer_sys::fuzz_target!(|spec: ReplySpec| {
     if let Some(reply) = build_reply(&spec) {

@@ -6,8 +6,8 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use smtp_proto::{
-    Body, Capability, Command, EhloInfo, EnhancedStatus, ForwardPath, Host, LocalPart,
-    MailParams, Mailbox, RcptParams, Reply, ReplyCode, ReversePath, XText,
+    Body, Capability, Command, EhloInfo, EnhancedStatus, ForwardPath, Host, LocalPart, MailParams,
+    Mailbox, RcptParams, Reply, ReplyCode, ReversePath, XText,
     types::{
         command::{Argument, InitialResponse, Mechanism, NodeName},
         ehlo::{EhloKeyword, EhloParam, EhloParams, Limits},
@@ -160,8 +160,17 @@ pub enum CommandSpec {
 /// Keywords with a typed field: an `OtherParam` with one of these parses
 /// back into the typed field, as documented, so the builders leave them out.
 const MAIL_KEYWORDS: &[&str] = &[
-    "SIZE", "BODY", "SMTPUTF8", "RET", "ENVID", "AUTH", "REQUIRETLS", "MT-PRIORITY", "HOLDFOR",
-    "HOLDUNTIL", "BY",
+    "SIZE",
+    "BODY",
+    "SMTPUTF8",
+    "RET",
+    "ENVID",
+    "AUTH",
+    "REQUIRETLS",
+    "MT-PRIORITY",
+    "HOLDFOR",
+    "HOLDUNTIL",
+    "BY",
 ];
 const RCPT_KEYWORDS: &[&str] = &["NOTIFY", "ORCPT", "RRVS"];
 
@@ -180,7 +189,10 @@ fn others<'a>(specs: &'a [(Token, Option<Token>)], typed: &[&str]) -> Option<Vec
     specs
         .iter()
         .map(|(keyword, value)| {
-            if typed.iter().any(|k| k.eq_ignore_ascii_case(keyword.as_str())) {
+            if typed
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(keyword.as_str()))
+            {
                 return None;
             }
             Some(OtherParam {
@@ -203,7 +215,9 @@ fn mail_params(spec: &MailParamsSpec) -> Option<MailParams<'_>> {
             _ => Body::BinaryMime,
         }),
         smtputf8: spec.smtputf8,
-        ret: spec.ret.map(|full| if full { Ret::Full } else { Ret::Hdrs }),
+        ret: spec
+            .ret
+            .map(|full| if full { Ret::Full } else { Ret::Hdrs }),
         envid: match &spec.envid {
             Some(bytes) => Some(EnvId::new(XText::from_decoded(bytes)).ok()?),
             None => None,
@@ -221,7 +235,9 @@ fn mail_params(spec: &MailParamsSpec) -> Option<MailParams<'_>> {
         hold: match &spec.hold {
             None => None,
             Some(HoldSpec::For(seconds)) => Some(Hold::For(*seconds)),
-            Some(HoldSpec::Until(time)) => Some(Hold::Until(DateTime::try_from(time.as_str()).ok()?)),
+            Some(HoldSpec::Until(time)) => {
+                Some(Hold::Until(DateTime::try_from(time.as_str()).ok()?))
+            }
         },
         by: match spec.by {
             Some((time, ret, trace)) => {
@@ -247,19 +263,28 @@ fn rcpt_params(spec: &RcptParamsSpec) -> Option<RcptParams<'_>> {
             Some(OrcptSpec::Utf8(text)) => {
                 Some(Orcpt::utf8(Utf8AddrText::from_address(text.as_str()).ok()?))
             }
-            Some(OrcptSpec::Unitext(text)) => {
-                Some(Orcpt::utf8(Utf8AddrText::from_address_unitext(text.as_str()).ok()?))
-            }
+            Some(OrcptSpec::Unitext(text)) => Some(Orcpt::utf8(
+                Utf8AddrText::from_address_unitext(text.as_str()).ok()?,
+            )),
             Some(OrcptSpec::Other(addr_type, bytes)) => Some(
-                Orcpt::new(addr_type.as_str(), OrcptAddress::XText(XText::from_decoded(bytes)))
-                    .ok()?,
+                Orcpt::new(
+                    addr_type.as_str(),
+                    OrcptAddress::XText(XText::from_decoded(bytes)),
+                )
+                .ok()?,
             ),
         },
         rrvs: match &spec.rrvs {
             None => None,
             Some((time, mode)) => Some(Rrvs {
                 time: DateTime::try_from(time.as_str()).ok()?,
-                mode: mode.map(|reject| if reject { RrvsMode::Reject } else { RrvsMode::Continue }),
+                mode: mode.map(|reject| {
+                    if reject {
+                        RrvsMode::Reject
+                    } else {
+                        RrvsMode::Continue
+                    }
+                }),
             }),
         },
         other: others(&spec.other, RCPT_KEYWORDS)?,
@@ -412,7 +437,9 @@ fn capability(spec: &CapabilitySpec) -> Option<Capability<'_>> {
         CapabilitySpec::BinaryMime => Capability::BinaryMime,
         CapabilitySpec::Chunking => Capability::Chunking,
         CapabilitySpec::StartTls => Capability::StartTls,
-        CapabilitySpec::Auth(params) => Capability::Auth(EhloParams::try_from(params.as_str()).ok()?),
+        CapabilitySpec::Auth(params) => {
+            Capability::Auth(EhloParams::try_from(params.as_str()).ok()?)
+        }
         CapabilitySpec::Dsn => Capability::Dsn,
         CapabilitySpec::EnhancedStatusCodes => Capability::EnhancedStatusCodes,
         CapabilitySpec::SmtpUtf8 => Capability::SmtpUtf8,
@@ -427,7 +454,9 @@ fn capability(spec: &CapabilitySpec) -> Option<Capability<'_>> {
             None => None,
         }),
         CapabilitySpec::Rrvs => Capability::Rrvs,
-        CapabilitySpec::Limits(params) => Capability::Limits(Limits::try_from(params.as_str()).ok()?),
+        CapabilitySpec::Limits(params) => {
+            Capability::Limits(Limits::try_from(params.as_str()).ok()?)
+        }
         CapabilitySpec::TypedLimits(rcpt, mail, domain) => {
             Capability::Limits(Limits::new(*rcpt, *mail, *domain))
         }
@@ -444,7 +473,11 @@ fn capability(spec: &CapabilitySpec) -> Option<Capability<'_>> {
 
 /// The EHLO response `spec` describes, or `None` when a constructor refuses it.
 pub fn build_ehlo(spec: &EhloSpec) -> Option<EhloInfo<'_>> {
-    let capabilities = spec.capabilities.iter().map(capability).collect::<Option<Vec<_>>>()?;
+    let capabilities = spec
+        .capabilities
+        .iter()
+        .map(capability)
+        .collect::<Option<Vec<_>>>()?;
     EhloInfo::new(
         spec.domain.as_str(),
         spec.greeting.as_ref().map(Token::as_str),
@@ -458,9 +491,26 @@ pub fn build_ehlo(spec: &EhloSpec) -> Option<EhloInfo<'_>> {
 /// parameters are valid, so only the wire form is compared.
 pub fn has_other_with_known_keyword(info: &EhloInfo<'_>) -> bool {
     const TYPED: &[&str] = &[
-        "SIZE", "PIPELINING", "8BITMIME", "BINARYMIME", "CHUNKING", "STARTTLS", "AUTH", "DSN",
-        "ENHANCEDSTATUSCODES", "SMTPUTF8", "REQUIRETLS", "DELIVERBY", "FUTURERELEASE",
-        "MT-PRIORITY", "RRVS", "LIMITS", "VRFY", "ETRN", "HELP", "EXPN",
+        "SIZE",
+        "PIPELINING",
+        "8BITMIME",
+        "BINARYMIME",
+        "CHUNKING",
+        "STARTTLS",
+        "AUTH",
+        "DSN",
+        "ENHANCEDSTATUSCODES",
+        "SMTPUTF8",
+        "REQUIRETLS",
+        "DELIVERBY",
+        "FUTURERELEASE",
+        "MT-PRIORITY",
+        "RRVS",
+        "LIMITS",
+        "VRFY",
+        "ETRN",
+        "HELP",
+        "EXPN",
     ];
     info.capabilities().iter().any(|capability| {
         matches!(capability, Capability::Other { keyword, .. }

@@ -67,7 +67,10 @@ fn data_decoder_corpus() {
 
 #[test]
 fn data_roundtrip_corpus() {
-    replay("data_roundtrip", checks::data_roundtrip::check_data_roundtrip);
+    replay(
+        "data_roundtrip",
+        checks::data_roundtrip::check_data_roundtrip,
+    );
 }
 
 #[test]

@@ -19,7 +19,12 @@ fn ehlo_domain_that_looks_like_a_status_code() {
         };
         let encoded = info.to_bytes();
         let again = EhloInfo::parse(&encoded).map(|(again, _)| again);
-        assert_eq!(again.as_ref(), Ok(&info), "{:?}", String::from_utf8_lossy(&encoded));
+        assert_eq!(
+            again.as_ref(),
+            Ok(&info),
+            "{:?}",
+            String::from_utf8_lossy(&encoded)
+        );
     }
 }
 
@@ -36,5 +41,8 @@ fn mailbox_parse_applies_the_path_limit() {
     let text = format!("{}@{domain}", "a".repeat(64));
     let parsed = Mailbox::parse(text.as_bytes(), &ParseOptions::strict());
     assert_eq!(parsed.err(), Some(ParseError::TooLong("path")));
-    assert_eq!(Mailbox::try_from(text.as_str()).err(), Some(ParseError::TooLong("path")));
+    assert_eq!(
+        Mailbox::try_from(text.as_str()).err(),
+        Some(ParseError::TooLong("path"))
+    );
 }

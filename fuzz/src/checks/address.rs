@@ -57,15 +57,15 @@ pub fn check_address(data: &[u8]) {
 }
 
 fn check_with(data: &[u8], opts: &ParseOptions) {
-    if let Some(path) = roundtrip!(data, opts, ReversePath) {
-        if let Some(mailbox) = path.mailbox() {
-            check_mailbox(mailbox);
-        }
+    if let Some(path) = roundtrip!(data, opts, ReversePath)
+        && let Some(mailbox) = path.mailbox()
+    {
+        check_mailbox(mailbox);
     }
-    if let Some(path) = roundtrip!(data, opts, ForwardPath) {
-        if let Some(mailbox) = path.mailbox() {
-            check_mailbox(mailbox);
-        }
+    if let Some(path) = roundtrip!(data, opts, ForwardPath)
+        && let Some(mailbox) = path.mailbox()
+    {
+        check_mailbox(mailbox);
     }
     if let Some(path) = roundtrip!(data, opts, Path) {
         check_mailbox(path.mailbox());
@@ -78,7 +78,10 @@ fn check_with(data: &[u8], opts: &ParseOptions) {
         check_local_part(&local);
     }
     if let Some(domain) = roundtrip!(data, opts, Domain) {
-        assert!(domain.as_str().len() <= MAX_DOMAIN, "domain over 255 octets");
+        assert!(
+            domain.as_str().len() <= MAX_DOMAIN,
+            "domain over 255 octets"
+        );
     }
     if let Some(literal) = roundtrip!(data, opts, AddressLiteral) {
         check_literal(&literal);
@@ -97,17 +100,27 @@ fn check_mailbox(mailbox: &Mailbox<'_>) {
         assert!(wire.len() + 2 <= MAX_PATH, "mailbox over the path limit");
     }
     if let Host::Domain(domain) = mailbox.domain() {
-        assert!(domain.as_str().len() <= MAX_DOMAIN, "domain over 255 octets");
+        assert!(
+            domain.as_str().len() <= MAX_DOMAIN,
+            "domain over 255 octets"
+        );
     }
 }
 
 fn check_local_part(local: &LocalPart<'_>) {
-    assert!(local.as_str().len() <= MAX_LOCAL_PART, "local part over 64 octets");
+    assert!(
+        local.as_str().len() <= MAX_LOCAL_PART,
+        "local part over 64 octets"
+    );
     let value = local.value();
     let rebuilt = LocalPart::from_value(&value).unwrap_or_else(|e| {
         panic!("{local:?} has value {value:?}, which from_value refuses: {e:?}")
     });
-    assert_eq!(rebuilt.value(), value, "from_value changes the value of {local:?}");
+    assert_eq!(
+        rebuilt.value(),
+        value,
+        "from_value changes the value of {local:?}"
+    );
 }
 
 fn check_literal(literal: &AddressLiteral<'_>) {

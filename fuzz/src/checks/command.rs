@@ -35,7 +35,11 @@ fn check_one(data: &[u8], opts: &ParseOptions, result: &Result<(Command<'_>, usi
     match result {
         Ok((command, used)) => {
             let used = *used;
-            assert!(used > 0 && used <= data.len(), "consumed {used} of {}", data.len());
+            assert!(
+                used > 0 && used <= data.len(),
+                "consumed {used} of {}",
+                data.len()
+            );
             assert_eq!(data[used - 1], b'\n', "a command ends at an LF");
             assert!(
                 !data[..used - 1].contains(&b'\n'),

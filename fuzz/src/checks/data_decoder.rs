@@ -59,7 +59,11 @@ fn decode(chunks: &[&[u8]], policy: BareLineEndings, limit: u64) -> DecodeOutcom
             assert!(decoder.is_done());
             break;
         }
-        assert_eq!(progress.consumed, chunk.len(), "stopped early without the terminator");
+        assert_eq!(
+            progress.consumed,
+            chunk.len(),
+            "stopped early without the terminator"
+        );
     }
     assert_eq!(decoder.input_len(), consumed as u64);
     assert_eq!(decoder.size_exceeded(), decoder.body_len() > limit);

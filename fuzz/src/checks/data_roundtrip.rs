@@ -36,7 +36,11 @@ pub fn check_data_roundtrip(data: &[u8]) {
     let mut decoder = DataDecoder::new();
     let mut decoded = Vec::new();
     let progress = decoder.decode(&wire, &mut decoded);
-    assert!(progress.done, "no terminator in {:?}", String::from_utf8_lossy(&wire));
+    assert!(
+        progress.done,
+        "no terminator in {:?}",
+        String::from_utf8_lossy(&wire)
+    );
     assert_eq!(progress.consumed, wire.len(), "terminator found early");
     assert_eq!(decoder.bare_line_ending(), None);
     assert_eq!(decoded, expected, "stuff → unstuff changed the body");

@@ -33,7 +33,11 @@ pub fn check_line_framer(data: &[u8]) {
     let whole = frame(&[input.payload], limit, lf);
     let chunked = frame(&input.chunks(), limit, lf);
     assert_eq!(chunked, whole, "chunking changed the frames");
-    assert_eq!(whole, reference(input.payload, limit, lf), "framer and reference disagree");
+    assert_eq!(
+        whole,
+        reference(input.payload, limit, lf),
+        "framer and reference disagree"
+    );
 }
 
 fn frame(chunks: &[&[u8]], limit: usize, lf: bool) -> Vec<Framed> {
@@ -45,22 +49,40 @@ fn frame(chunks: &[&[u8]], limit: usize, lf: bool) -> Vec<Framed> {
         loop {
             match framer.next_line(&buf) {
                 Frame::Line { line_len, consumed } => {
-                    assert!(line_len < consumed && consumed <= buf.len(), "{line_len} {consumed}");
-                    assert!(consumed <= limit, "a line of {consumed} octets over limit {limit}");
+                    assert!(
+                        line_len < consumed && consumed <= buf.len(),
+                        "{line_len} {consumed}"
+                    );
+                    assert!(
+                        consumed <= limit,
+                        "a line of {consumed} octets over limit {limit}"
+                    );
                     out.push(Framed::Line(buf[..line_len].to_vec()));
                     buf.drain(..consumed);
                 }
                 Frame::NeedMore => {
-                    assert!(buf.len() < limit, "NeedMore with {} ≥ {limit} buffered", buf.len());
+                    assert!(
+                        buf.len() < limit,
+                        "NeedMore with {} ≥ {limit} buffered",
+                        buf.len()
+                    );
                     break;
                 }
                 Frame::Discard { skip } => {
-                    assert!(skip > 0 && skip <= buf.len(), "discard {skip} of {}", buf.len());
+                    assert!(
+                        skip > 0 && skip <= buf.len(),
+                        "discard {skip} of {}",
+                        buf.len()
+                    );
                     assert!(framer.is_discarding());
                     buf.drain(..skip);
                 }
                 Frame::TooLong { skip } => {
-                    assert!(skip > 0 && skip <= buf.len(), "skip {skip} of {}", buf.len());
+                    assert!(
+                        skip > 0 && skip <= buf.len(),
+                        "skip {skip} of {}",
+                        buf.len()
+                    );
                     assert!(!framer.is_discarding());
                     out.push(Framed::TooLong);
                     buf.drain(..skip);

@@ -23,7 +23,9 @@ pub const MAILBOX_PARSE_SKIPS_PATH_LIMIT: bool = true;
 pub fn starts_like_enhanced_status(text: &str) -> bool {
     let mut parts = text.split(['.', ' ']);
     let digits = |part: Option<&str>, max: usize| {
-        part.is_some_and(|p| !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit()))
+        part.is_some_and(|p| {
+            !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit())
+        })
     };
     digits(parts.next(), 1) && digits(parts.next(), 3) && digits(parts.next(), 3)
 }

@@ -33,8 +33,7 @@ pub struct DecodeOutcome {
 /// Decodes `input` (everything after the `354`) in one go.
 pub fn reference_decode(input: &[u8], policy: BareLineEndings, limit: u64) -> DecodeOutcome {
     let starts_line = |k: usize| k == 0 || (k >= 2 && &input[k - 2..k] == b"\r\n");
-    let terminator =
-        (0..input.len()).find(|&k| starts_line(k) && input[k..].starts_with(b".\r\n"));
+    let terminator = (0..input.len()).find(|&k| starts_line(k) && input[k..].starts_with(b".\r\n"));
     let (mut decided, consumed, done) = match terminator {
         Some(k) => (k, k + 3, true),
         None => (input.len(), input.len(), false),

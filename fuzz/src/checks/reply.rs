@@ -12,7 +12,11 @@ use super::assert_no_bare_line_endings;
 pub fn check_reply(data: &[u8]) {
     match Reply::parse(data) {
         Ok((reply, used)) => {
-            assert!(used > 0 && used <= data.len(), "consumed {used} of {}", data.len());
+            assert!(
+                used > 0 && used <= data.len(),
+                "consumed {used} of {}",
+                data.len()
+            );
             assert_eq!(data[used - 1], b'\n', "a reply ends at an LF");
             assert!(ReplyCode::new(reply.code().get()).is_ok(), "{reply:?}");
             if let Some(status) = reply.enhanced_status() {

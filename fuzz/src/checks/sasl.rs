@@ -88,7 +88,10 @@ fn check_login(data: &[u8]) {
         if let Ok(LoginStep::Done(credentials)) = &result {
             assert_eq!(credentials.username().as_bytes(), username);
             assert_eq!(credentials.password().as_bytes(), password);
-            assert!(server.handle_response(b"again").is_err(), "LOGIN went on after Done");
+            assert!(
+                server.handle_response(b"again").is_err(),
+                "LOGIN went on after Done"
+            );
         }
     }
     answerable(result.map(drop));
