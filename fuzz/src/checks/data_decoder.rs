@@ -7,6 +7,9 @@
 //! (or `.<CRLF>` first), never at a smuggling vector (`<LF>.<LF>`,
 //! `<CR>.<CR>`, `<LF>.<CRLF>`, ...).
 //!
+//! After the terminator, a `reset` decoder reads the rest of the input
+//! exactly as a new one does (the next message on the connection).
+//!
 //! Input: `flags limit n len_1..len_n payload`; flag bit 0 selects
 //! `Normalise`, bit 1 a size limit of `limit` octets.
 
@@ -41,7 +44,36 @@ pub fn check_data_decoder(data: &[u8]) {
             end == 3 || &payload[end - 5..end - 3] == b"\r\n",
             "terminator not preceded by CRLF"
         );
+        check_reset(payload, end, policy, limit);
     }
+}
+
+/// Decodes `payload[end..]` with a decoder `reset` after the first message
+/// and with a new one: same body, same progress, same reports.
+fn check_reset(payload: &[u8], end: usize, policy: BareLineEndings, limit: u64) {
+    let mut reused = DataDecoder::new()
+        .with_bare_line_endings(policy)
+        .with_size_limit(limit);
+    let mut body = Vec::new();
+    assert!(reused.decode(payload, &mut body).done);
+    reused.reset();
+    let rest = &payload[end..];
+    let mut fresh = DataDecoder::new()
+        .with_bare_line_endings(policy)
+        .with_size_limit(limit);
+    let (mut reused_body, mut fresh_body) = (Vec::new(), Vec::new());
+    assert_eq!(
+        reused.decode(rest, &mut reused_body),
+        fresh.decode(rest, &mut fresh_body)
+    );
+    assert_eq!(reused_body, fresh_body);
+    assert_eq!(reused.body_len(), fresh.body_len());
+    assert_eq!(reused.input_len(), fresh.input_len());
+    assert_eq!(reused.bare_line_ending(), fresh.bare_line_ending());
+    assert_eq!(
+        reused.bare_line_ending_count(),
+        fresh.bare_line_ending_count()
+    );
 }
 
 /// Feeds `chunks` the way a server does: stop at the terminator.

@@ -11,7 +11,7 @@ use smtp_proto::{
     sasl::{
         ClientResponse, cram_md5::CramMd5Challenge, cram_md5::CramMd5Response,
         decode_client_response, decode_initial_response, encode_client_response,
-        encode_initial_response, login::LoginServer, login::LoginStep,
+        encode_initial_response, login::LoginServer, login::LoginStep, oauth::OAuthError,
         oauthbearer::OAuthBearerCredentials, plain::PlainCredentials, scram::ScramCredentials,
         scram::ScramServer, xoauth2::XOAuth2Credentials,
     },
@@ -26,6 +26,7 @@ pub fn check_sasl(data: &[u8]) {
     check_oauthbearer(data);
     check_cram_md5(data);
     check_scram(data);
+    check_oauth_error(data);
 }
 
 /// A server answers every SASL decoding error.
@@ -156,4 +157,24 @@ fn check_scram(data: &[u8]) {
         }
     });
     answerable(result);
+}
+
+/// The client side of OAUTHBEARER/XOAUTH2 errors: a server's JSON error
+/// challenge. What parses must re-serialise to JSON that parses the same.
+fn check_oauth_error(data: &[u8]) {
+    if let Ok(error) = OAuthError::parse(data) {
+        let json = error.to_json();
+        // Escaping control characters can take the JSON past the 4096
+        // octets the parser reads; such an error is no one's real challenge.
+        if json.len() > 4096 {
+            return;
+        }
+        let again = OAuthError::parse(&json).unwrap_or_else(|e| {
+            panic!(
+                "{error:?} serialises to unparsable {:?}: {e:?}",
+                String::from_utf8_lossy(&json)
+            )
+        });
+        assert_eq!(again, error, "{:?}", String::from_utf8_lossy(&json));
+    }
 }
