@@ -19,6 +19,13 @@ pub const EHLO_DOMAIN_LIKE_ENHANCED_STATUS: bool = true;
 /// `mailbox_parse_applies_the_path_limit`.
 pub const MAILBOX_PARSE_SKIPS_PATH_LIMIT: bool = true;
 
+/// `Reply::parse` keeps 8-bit text that is not UTF-8 by decoding it lossily
+/// (each invalid octet becomes U+FFFD, three octets), after checking the
+/// 8192-octet line limit on the wire; the reply then encodes to lines over
+/// the limit, which `Reply::parse` refuses. Test:
+/// `lossy_reply_text_stays_within_the_line_limit`.
+pub const LOSSY_REPLY_TEXT_GROWS_PAST_LINE_LIMIT: bool = true;
+
 /// Whether `text` starts like an RFC 3463 status code (`d.d{1,3}.d{1,3}`).
 pub fn starts_like_enhanced_status(text: &str) -> bool {
     let mut parts = text.split(['.', ' ']);

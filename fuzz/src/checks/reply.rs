@@ -6,7 +6,7 @@
 
 use smtp_proto::{Encode, ParseError, Reply, ReplyCode};
 
-use super::assert_no_bare_line_endings;
+use super::{assert_no_bare_line_endings, pending};
 
 /// Runs every invariant on one input.
 pub fn check_reply(data: &[u8]) {
@@ -40,6 +40,14 @@ pub fn check_reply(data: &[u8]) {
 /// encode → decode gives the same reply, and encoding is stable.
 pub fn roundtrip(reply: &Reply<'_>) {
     let wire = reply.to_bytes();
+    if pending::LOSSY_REPLY_TEXT_GROWS_PAST_LINE_LIMIT
+        && reply.lines().any(|line| line.contains('\u{FFFD}'))
+        && wire
+            .split(|&b| b == b'\n')
+            .any(|line| line.len() + 1 > 8192)
+    {
+        return;
+    }
     assert_no_bare_line_endings(&wire);
     assert!(wire.ends_with(b"\r\n"));
     let (again, used) = Reply::parse(&wire).unwrap_or_else(|e| {
