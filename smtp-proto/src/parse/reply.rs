@@ -164,11 +164,21 @@ fn check_partial_line(partial: &[u8], expected: Option<ReplyCode>) -> Result<(),
     }
 }
 
-/// Text as `str`: borrowed when it is UTF-8, else decoded lossily.
+/// Text as `str`: borrowed when it is UTF-8, else decoded lossily with one
+/// `?` per invalid octet — never longer than the wire, so a parsed reply
+/// always re-encodes within the line limit (U+FFFD would triple it; a fuzz
+/// finding).
 fn decode(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(bytes),
+        Err(_) => {
+            let mut text = String::with_capacity(bytes.len());
+            for chunk in bytes.utf8_chunks() {
+                text.push_str(chunk.valid());
+                text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+            }
+            Cow::Owned(text)
+        }
     }
 }
 
@@ -356,10 +366,10 @@ mod tests {
         let (reply, _) = parse("250 Grüße\r\n".as_bytes()).unwrap();
         assert_eq!(reply.text(), "Grüße");
         let (reply, _) = parse(b"250 caf\xe9\r\n").unwrap();
-        assert_eq!(reply.text(), "caf\u{fffd}");
+        assert_eq!(reply.text(), "caf?");
         assert!(reply.lines_borrowed().is_none());
         let (reply, _) = parse(b"250-caf\xe9\r\n250 ok\r\n").unwrap();
-        assert_eq!(lines(&reply), ["caf\u{fffd}", "ok"]);
+        assert_eq!(lines(&reply), ["caf?", "ok"]);
     }
 
     #[test]

@@ -470,13 +470,15 @@ impl<'a> Mailbox<'a> {
         Ok(Mailbox { local_part, domain })
     }
 
-    /// Parses a whole `local@domain` from `input`.
+    /// Parses a whole `local@domain` from `input`, with the same path limit
+    /// as [`Mailbox::new`] (a mailbox must fit in a MAIL or RCPT path).
     pub fn parse(input: &'a [u8], opts: &ParseOptions) -> Result<Self, ParseError> {
-        grammar::whole(
+        let mailbox: Mailbox<'a> = grammar::whole(
             input,
             |i| grammar::mailbox(i, opts),
             "trailing bytes after mailbox",
-        )
+        )?;
+        Mailbox::new(mailbox.local_part, mailbox.domain)
     }
 
     /// The part before `@`.
