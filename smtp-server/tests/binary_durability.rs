@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use peer_support::{ServerProcess, new_messages};
+use peer_support::{ServerProcess, maildir_server, new_messages};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -90,14 +90,7 @@ fn message_id(stored: &str) -> Option<&str> {
 fn acknowledged_messages_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let maildir = dir.path().join("md");
-    let mut server = ServerProcess::start(&[
-        "--listen",
-        "127.0.0.1:0",
-        "--maildir",
-        maildir.to_str().unwrap(),
-        "--hostname",
-        "mx.test",
-    ]);
+    let mut server = maildir_server(dir.path(), &[]);
     let addr = server.smtp.unwrap();
     let acked = Arc::new(Mutex::new(Vec::new()));
 

@@ -101,14 +101,7 @@ fn limits_and_hostname_flags_apply() {
 #[test]
 fn users_offer_auth_only_under_tls_unless_insecure_auth_is_allowed() {
     let dir = tempfile::tempdir().unwrap();
-    let hashed = peer_support::run_binary(&["hash-password"], b"pw\n");
-    assert!(hashed.status.success());
-    let users = dir.path().join("users");
-    std::fs::write(
-        &users,
-        format!("u:{}", String::from_utf8(hashed.stdout).unwrap()),
-    )
-    .unwrap();
+    let users = peer_support::users_file(dir.path(), "", "u", "pw");
     let users = users.to_str().unwrap();
 
     let strict = ServerProcess::start(&["--listen", "127.0.0.1:0", "--sink", "--users", users]);

@@ -4,10 +4,8 @@
 mod peer_support;
 
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
-use std::time::Duration;
 
-use peer_support::{TlsFiles, assert_success, tool, wait_output};
+use peer_support::{TlsFiles, assert_success, swaks_auth};
 use smtp_server::maildir::{Maildir, MaildirHandler};
 use smtp_server::{Authenticator, Server, ShutdownHandle};
 
@@ -70,35 +68,13 @@ fn start(
 }
 
 fn swaks(addr: SocketAddr, mechanism: &str, password: &str) -> std::process::Output {
-    let port = addr.port().to_string();
-    let child = Command::new(tool("swaks"))
-        .args([
-            "--server",
-            "127.0.0.1",
-            "--port",
-            &port,
-            "--helo",
-            "client.test",
-            "--tls",
-            "--auth",
-            mechanism,
-            "--auth-user",
-            USER,
-            "--auth-password",
-            password,
-            "--from",
-            "carol@mx.test",
-            "--to",
-            "dave@example.org",
-            "--header",
-            "Subject: cram",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start swaks");
-    wait_output(child, Duration::from_secs(30))
+    swaks_auth(
+        addr.port(),
+        mechanism,
+        (USER, password),
+        ("carol@mx.test", "dave@example.org"),
+        &["--header", "Subject: cram"],
+    )
 }
 
 #[test]

@@ -3,27 +3,18 @@
 
 mod peer_support;
 
-use std::process::{Command, Stdio};
-use std::time::Duration;
-
-use peer_support::{ServerProcess, assert_success, tool, wait_for_messages, wait_output};
+use peer_support::{assert_success, maildir_server, run_tool, wait_for_messages};
 
 #[test]
 fn smtp_source_concurrent_sessions_are_all_stored() {
     let dir = tempfile::tempdir().unwrap();
     let maildir = dir.path().join("md");
-    let server = ServerProcess::start(&[
-        "--listen",
-        "127.0.0.1:0",
-        "--hostname",
-        "mx.test",
-        "--maildir",
-        maildir.to_str().unwrap(),
-    ]);
+    let server = maildir_server(dir.path(), &[]);
     let target = format!("127.0.0.1:{}", server.smtp_port());
     // 5 sessions, 60 messages of 2 KiB, several messages per connection (-d).
-    let child = Command::new(tool("smtp-source"))
-        .args([
+    let out = run_tool(
+        "smtp-source",
+        &[
             "-s",
             "5",
             "-m",
@@ -33,14 +24,11 @@ fn smtp_source_concurrent_sessions_are_all_stored() {
             "-d",
             "-f",
             "src@client.test",
-        ])
-        .args(["-t", "dst@example.org", &target])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start smtp-source");
-    let out = wait_output(child, Duration::from_secs(30));
+            "-t",
+            "dst@example.org",
+            &target,
+        ],
+    );
     assert_success("smtp-source", &out, Some(&server));
     let files = wait_for_messages(&maildir, 60);
     assert_eq!(files.len(), 60);

@@ -7,7 +7,8 @@ mod peer_support;
 use std::path::Path;
 
 use peer_support::{
-    ServerProcess, TlsFiles, assert_success, run_binary, run_python, split_trace, wait_for_messages,
+    ServerProcess, TlsFiles, assert_success, maildir_server, run_python, split_trace, users_file,
+    wait_for_messages,
 };
 
 const CLIENT: &str = include_str!("peer_support/smtplib_client.py");
@@ -42,7 +43,22 @@ struct Send<'a> {
     mail_options: &'a [&'a str],
 }
 
-impl Send<'_> {
+impl<'a> Send<'a> {
+    /// The common case: [`MESSAGE`] from `a@client.test` to one recipient,
+    /// without login or MAIL options.
+    fn one(port: u16, mode: &'a str, ca: Option<&'a Path>, to: &str) -> Self {
+        Send {
+            port,
+            mode,
+            ca,
+            login: None,
+            from: "a@client.test",
+            to: vec![to.into()],
+            message: MESSAGE,
+            mail_options: &[],
+        }
+    }
+
     fn run(&self, server: &ServerProcess) -> String {
         let to: Vec<String> = self.to.iter().map(|t| json_str(t)).collect();
         let options: Vec<String> = self.mail_options.iter().map(|o| json_str(o)).collect();
@@ -106,48 +122,24 @@ fn check_stored(dir: &Path, message: &[u8], with: &str, expect_in_received: &[&s
 
 fn tls_server(dir: &Path, extra: &[&str]) -> (ServerProcess, TlsFiles) {
     let tls = TlsFiles::generate(dir);
-    let maildir = dir.join("md");
     let mut args = vec![
-        "--listen",
-        "127.0.0.1:0",
         "--tls-listen",
         "127.0.0.1:0",
-        "--hostname",
-        "mx.test",
-        "--maildir",
-        maildir.to_str().unwrap(),
         "--tls-cert",
         tls.cert.to_str().unwrap(),
         "--tls-key",
         tls.key.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    (ServerProcess::start(&args), tls)
+    (maildir_server(dir, &args), tls)
 }
 
 #[test]
 fn plain_delivery_is_stored_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let maildir = dir.path().join("md");
-    let server = ServerProcess::start(&[
-        "--listen",
-        "127.0.0.1:0",
-        "--hostname",
-        "mx.test",
-        "--maildir",
-        maildir.to_str().unwrap(),
-    ]);
-    let out = Send {
-        port: server.smtp_port(),
-        mode: "plain",
-        ca: None,
-        login: None,
-        from: "a@client.test",
-        to: vec!["b@example.org".into()],
-        message: MESSAGE,
-        mail_options: &[],
-    }
-    .run(&server);
+    let server = maildir_server(dir.path(), &[]);
+    let out = Send::one(server.smtp_port(), "plain", None, "b@example.org").run(&server);
     assert!(out.contains("\"sent\": true"), "{out}");
     assert!(out.contains("\"refused\": {}"), "{out}");
     check_stored(&maildir, MESSAGE, "ESMTP", &["for <b@example.org>;"]);
@@ -160,32 +152,18 @@ fn starttls_and_implicit_tls() {
     let dir = tempfile::tempdir().unwrap();
     let (server, tls) = tls_server(dir.path(), &[]);
     let maildir = dir.path().join("md");
-    let out = Send {
-        port: server.smtp_port(),
-        mode: "starttls",
-        ca: Some(&tls.ca),
-        login: None,
-        from: "a@client.test",
-        to: vec!["b@example.org".into()],
-        message: MESSAGE,
-        mail_options: &[],
-    }
+    let out = Send::one(
+        server.smtp_port(),
+        "starttls",
+        Some(&tls.ca),
+        "b@example.org",
+    )
     .run(&server);
     assert!(out.contains("\"sent\": true"), "{out}");
     check_stored(&maildir, MESSAGE, "ESMTPS", &["for <b@example.org>;"]);
     std::fs::remove_file(&wait_for_messages(&maildir, 1)[0]).unwrap();
 
-    let out = Send {
-        port: server.smtps_port(),
-        mode: "ssl",
-        ca: Some(&tls.ca),
-        login: None,
-        from: "a@client.test",
-        to: vec!["c@example.org".into()],
-        message: MESSAGE,
-        mail_options: &[],
-    }
-    .run(&server);
+    let out = Send::one(server.smtps_port(), "ssl", Some(&tls.ca), "c@example.org").run(&server);
     assert!(out.contains("\"sent\": true"), "{out}");
     check_stored(&maildir, MESSAGE, "ESMTPS", &["for <c@example.org>;"]);
 }
@@ -193,17 +171,7 @@ fn starttls_and_implicit_tls() {
 #[test]
 fn login_right_and_wrong() {
     let dir = tempfile::tempdir().unwrap();
-    let hashed = run_binary(&["hash-password"], b"open sesame\n");
-    assert!(hashed.status.success());
-    let users = dir.path().join("users");
-    std::fs::write(
-        &users,
-        format!(
-            "# test users\nalice:{}",
-            String::from_utf8(hashed.stdout).unwrap()
-        ),
-    )
-    .unwrap();
+    let users = users_file(dir.path(), "# test users\n", "alice", "open sesame");
     let (server, tls) = tls_server(
         dir.path(),
         &[
@@ -215,43 +183,35 @@ fn login_right_and_wrong() {
     );
     let maildir = dir.path().join("md");
 
+    let starttls_far = || {
+        Send::one(
+            server.smtp_port(),
+            "starttls",
+            Some(&tls.ca),
+            "far@example.org",
+        )
+    };
     let wrong = Send {
-        port: server.smtp_port(),
-        mode: "starttls",
-        ca: Some(&tls.ca),
         login: Some(("alice", "open says me")),
         from: "alice@mx.test",
-        to: vec!["far@example.org".into()],
-        message: MESSAGE,
-        mail_options: &[],
+        ..starttls_far()
     }
     .run(&server);
     assert!(wrong.contains("\"login\": 535"), "{wrong}");
 
     // Unauthenticated: relaying to a foreign domain is refused, local delivery works.
     let anonymous = Send {
-        port: server.smtp_port(),
-        mode: "starttls",
-        ca: Some(&tls.ca),
-        login: None,
         from: "x@client.test",
-        to: vec!["far@example.org".into()],
-        message: MESSAGE,
-        mail_options: &[],
+        ..starttls_far()
     }
     .run(&server);
     assert!(anonymous.contains("\"all_refused\""), "{anonymous}");
     assert!(anonymous.contains("550"), "{anonymous}");
 
     let right = Send {
-        port: server.smtp_port(),
-        mode: "starttls",
-        ca: Some(&tls.ca),
         login: Some(("alice", "open sesame")),
         from: "alice@mx.test",
-        to: vec!["far@example.org".into()],
-        message: MESSAGE,
-        mail_options: &[],
+        ..starttls_far()
     }
     .run(&server);
     assert!(right.contains("\"login\": 235"), "{right}");
@@ -263,14 +223,7 @@ fn login_right_and_wrong() {
 fn many_recipients_and_utf8() {
     let dir = tempfile::tempdir().unwrap();
     let maildir = dir.path().join("md");
-    let server = ServerProcess::start(&[
-        "--listen",
-        "127.0.0.1:0",
-        "--hostname",
-        "mx.test",
-        "--maildir",
-        maildir.to_str().unwrap(),
-    ]);
+    let server = maildir_server(dir.path(), &[]);
     let mut to: Vec<String> = (0..40).map(|i| format!("user{i}@example.org")).collect();
     to.push("josé@exämple.org".into());
     let message = "From: Zoë <zoë@client.test>\r\nTo: undisclosed-recipients:;\r\n\
@@ -279,14 +232,11 @@ Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r
 Ça va? 日本語のテキスト\r\n\u{00ff}\u{00fe}\r\n"
         .as_bytes();
     let out = Send {
-        port: server.smtp_port(),
-        mode: "plain",
-        ca: None,
-        login: None,
         from: "zoë@client.test",
         to,
         message,
         mail_options: &["SMTPUTF8", "BODY=8BITMIME"],
+        ..Send::one(server.smtp_port(), "plain", None, "")
     }
     .run(&server);
     assert!(out.contains("\"sent\": true"), "{out}");

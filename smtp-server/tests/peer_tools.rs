@@ -8,34 +8,9 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use peer_support::{
-    ServerProcess, TlsFiles, assert_success, run_binary, split_trace, tool, wait_for_messages,
-    wait_output,
+    TlsFiles, assert_success, maildir_server, run_tool as run, split_trace, swaks_auth, tool,
+    users_file, wait_for_messages, wait_output,
 };
-
-fn run(program: &str, args: &[&str]) -> std::process::Output {
-    let child = Command::new(tool(program))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {program}: {e}"));
-    wait_output(child, Duration::from_secs(30))
-}
-
-fn maildir_server(dir: &Path, extra: &[&str]) -> ServerProcess {
-    let maildir = dir.join("md");
-    let mut args = vec![
-        "--listen",
-        "127.0.0.1:0",
-        "--hostname",
-        "mx.test",
-        "--maildir",
-        maildir.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    ServerProcess::start(&args)
-}
 
 /// The body stored in the only file of `new/`.
 fn stored_body(dir: &Path) -> (String, Vec<u8>) {
@@ -94,14 +69,7 @@ fn swaks_pipelining() {
 fn swaks_auth_plain_and_login_over_starttls() {
     let dir = tempfile::tempdir().unwrap();
     let tls = TlsFiles::generate(dir.path());
-    let hashed = run_binary(&["hash-password"], b"pa55word\n");
-    assert!(hashed.status.success());
-    let users = dir.path().join("users");
-    std::fs::write(
-        &users,
-        format!("bob:{}", String::from_utf8(hashed.stdout).unwrap()),
-    )
-    .unwrap();
+    let users = users_file(dir.path(), "", "bob", "pa55word");
     let server = maildir_server(
         dir.path(),
         &[
@@ -115,36 +83,18 @@ fn swaks_auth_plain_and_login_over_starttls() {
             "mx.test",
         ],
     );
-    let port = server.smtp_port().to_string();
     for (mechanism, password, ok) in [
         ("PLAIN", "pa55word", true),
         ("LOGIN", "pa55word", true),
         ("PLAIN", "wrong", false),
         ("LOGIN", "wrong", false),
     ] {
-        let out = run(
-            "swaks",
-            &[
-                "--server",
-                "127.0.0.1",
-                "--port",
-                &port,
-                "--helo",
-                "client.test",
-                "--tls",
-                "--auth",
-                mechanism,
-                "--auth-user",
-                "bob",
-                "--auth-password",
-                password,
-                "--from",
-                "bob@mx.test",
-                "--to",
-                "someone@example.org",
-                "--body",
-                "relayed after AUTH",
-            ],
+        let out = swaks_auth(
+            server.smtp_port(),
+            mechanism,
+            ("bob", password),
+            ("bob@mx.test", "someone@example.org"),
+            &["--body", "relayed after AUTH"],
         );
         let transcript = String::from_utf8_lossy(&out.stdout);
         if ok {

@@ -329,3 +329,79 @@ pub fn assert_success(what: &str, output: &Output, server: Option<&ServerProcess
         server.map(ServerProcess::stderr_text).unwrap_or_default()
     );
 }
+
+/// Runs a peer program from [`tool`] to completion (stdin closed), bounded in time.
+pub fn run_tool(program: &str, args: &[&str]) -> Output {
+    let child = Command::new(tool(program))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {program}: {e}"));
+    wait_output(child, Duration::from_secs(30))
+}
+
+/// Starts the binary on 127.0.0.1:0 as `mx.test`, storing into `dir/md`, plus `extra` flags.
+pub fn maildir_server(dir: &Path, extra: &[&str]) -> ServerProcess {
+    let maildir = dir.join("md");
+    let mut args = vec![
+        "--listen",
+        "127.0.0.1:0",
+        "--hostname",
+        "mx.test",
+        "--maildir",
+        maildir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    ServerProcess::start(&args)
+}
+
+/// Writes `dir/users`: `preamble`, then `user:` and the binary's own hash of `password`.
+pub fn users_file(dir: &Path, preamble: &str, user: &str, password: &str) -> PathBuf {
+    let hashed = run_binary(&["hash-password"], format!("{password}\n").as_bytes());
+    assert!(hashed.status.success());
+    let users = dir.join("users");
+    std::fs::write(
+        &users,
+        format!(
+            "{preamble}{user}:{}",
+            String::from_utf8(hashed.stdout).unwrap()
+        ),
+    )
+    .unwrap();
+    users
+}
+
+/// `swaks` logging in with `mechanism` after STARTTLS on 127.0.0.1:`port`, then
+/// sending one message; `extra` adds the message's options (`--body`, `--header`).
+pub fn swaks_auth(
+    port: u16,
+    mechanism: &str,
+    (user, password): (&str, &str),
+    (from, to): (&str, &str),
+    extra: &[&str],
+) -> Output {
+    let port = port.to_string();
+    let mut args = vec![
+        "--server",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--helo",
+        "client.test",
+        "--tls",
+        "--auth",
+        mechanism,
+        "--auth-user",
+        user,
+        "--auth-password",
+        password,
+        "--from",
+        from,
+        "--to",
+        to,
+    ];
+    args.extend_from_slice(extra);
+    run_tool("swaks", &args)
+}
