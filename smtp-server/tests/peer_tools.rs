@@ -8,8 +8,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use peer_support::{
-    TlsFiles, assert_success, maildir_server, run_tool as run, split_trace, swaks_auth, tool,
-    users_file, wait_for_messages, wait_output,
+    TlsFiles, assert_success, maildir_server, run_tool as run, split_trace, swaks, swaks_auth,
+    tool, users_file, wait_for_messages, wait_output,
 };
 
 /// The body stored in the only file of `new/`.
@@ -29,16 +29,9 @@ fn swaks_pipelining() {
         "Subject: pipelined\r\nMessage-ID: <swaks-pipe@client.test>\r\n\r\nbody\r\n.dot\r\n",
     )
     .unwrap();
-    let port = server.smtp_port().to_string();
-    let out = run(
-        "swaks",
+    let out = swaks(
+        server.smtp_port(),
         &[
-            "--server",
-            "127.0.0.1",
-            "--port",
-            &port,
-            "--helo",
-            "client.test",
             "--from",
             "a@client.test",
             "--to",

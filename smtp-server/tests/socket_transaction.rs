@@ -31,11 +31,7 @@ async fn full_transaction() {
 #[tokio::test]
 async fn large_message_is_streamed() {
     let server = start(test_config(), None, false).await;
-    let mut client = Client::connect(server.addr).await;
-    client.reply().await;
-    client.command("EHLO c.test").await;
-    client.command("MAIL FROM:<a@example.org>").await;
-    client.command("RCPT TO:<b@example.net>").await;
+    let mut client = Client::in_transaction(server.addr).await;
     assert_eq!(code(&client.command("DATA").await), "354");
     let line = format!("{}\r\n", "x".repeat(998));
     let mut body = String::new();
@@ -51,11 +47,7 @@ async fn large_message_is_streamed() {
 #[tokio::test]
 async fn client_disconnecting_mid_data_acknowledges_nothing() {
     let server = start(test_config(), None, false).await;
-    let mut client = Client::connect(server.addr).await;
-    client.reply().await;
-    client.command("EHLO c.test").await;
-    client.command("MAIL FROM:<a@example.org>").await;
-    client.command("RCPT TO:<b@example.net>").await;
+    let mut client = Client::in_transaction(server.addr).await;
     client.command("DATA").await;
     client.write(b"Subject: half\r\n\r\nand then").await;
     drop(client);
@@ -76,11 +68,7 @@ async fn slow_loris_is_cut_off() {
     config.timeouts.min_data_rate = 1000;
     config.timeouts.data_rate_grace = Duration::from_millis(300);
     let server = start(config, None, false).await;
-    let mut client = Client::connect(server.addr).await;
-    client.reply().await;
-    client.command("EHLO c.test").await;
-    client.command("MAIL FROM:<a@example.org>").await;
-    client.command("RCPT TO:<b@example.net>").await;
+    let mut client = Client::in_transaction(server.addr).await;
     client.command("DATA").await;
     let started = std::time::Instant::now();
     let mut reply = String::new();
@@ -140,11 +128,7 @@ async fn per_ip_connection_limit() {
 #[tokio::test]
 async fn graceful_shutdown_lets_the_transaction_finish() {
     let server = start(test_config(), None, false).await;
-    let mut busy = Client::connect(server.addr).await;
-    busy.reply().await;
-    busy.command("EHLO c.test").await;
-    busy.command("MAIL FROM:<a@example.org>").await;
-    busy.command("RCPT TO:<b@example.net>").await;
+    let mut busy = Client::in_transaction(server.addr).await;
     let mut idle = Client::connect(server.addr).await;
     idle.reply().await;
 
@@ -165,11 +149,7 @@ async fn graceful_shutdown_lets_the_transaction_finish() {
 #[tokio::test]
 async fn smuggling_over_a_socket_is_refused() {
     let server = start(test_config(), None, false).await;
-    let mut client = Client::connect(server.addr).await;
-    client.reply().await;
-    client.command("EHLO c.test").await;
-    client.command("MAIL FROM:<a@example.org>").await;
-    client.command("RCPT TO:<b@example.net>").await;
+    let mut client = Client::in_transaction(server.addr).await;
     client.command("DATA").await;
     client
         .write(b"a\r\n\n.\nMAIL FROM:<evil@example.org>\r\nRCPT TO:<v@example.net>\r\nDATA\r\nx\r\n.\r\n")
@@ -184,11 +164,7 @@ async fn smuggling_over_a_socket_is_refused() {
 async fn handler_refusing_early_gets_the_body_drained() {
     let server = start(test_config(), None, false).await;
     server.log.lock().unwrap().reject_data_early = true;
-    let mut client = Client::connect(server.addr).await;
-    client.reply().await;
-    client.command("EHLO c.test").await;
-    client.command("MAIL FROM:<a@example.org>").await;
-    client.command("RCPT TO:<b@example.net>").await;
+    let mut client = Client::in_transaction(server.addr).await;
     client.command("DATA").await;
     let body = "y".repeat(100_000);
     client.write(body.as_bytes()).await;
@@ -229,11 +205,7 @@ async fn shutdown_grace_bounds_a_running_transaction() {
     let mut config = test_config();
     config.timeouts.shutdown_grace = Duration::from_millis(300);
     let server = start(config, None, false).await;
-    let mut client = Client::connect(server.addr).await;
-    client.reply().await;
-    client.command("EHLO c.test").await;
-    client.command("MAIL FROM:<a@example.org>").await;
-    client.command("RCPT TO:<b@example.net>").await;
+    let mut client = Client::in_transaction(server.addr).await;
     client.command("DATA").await;
     client.write(b"never finished\r\n").await;
     server.shutdown.shutdown();

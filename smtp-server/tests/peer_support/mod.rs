@@ -373,6 +373,21 @@ pub fn users_file(dir: &Path, preamble: &str, user: &str, password: &str) -> Pat
     users
 }
 
+/// `swaks` against 127.0.0.1:`port` as `client.test`, with `args` after that.
+pub fn swaks(port: u16, args: &[&str]) -> Output {
+    let port = port.to_string();
+    let mut all = vec![
+        "--server",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--helo",
+        "client.test",
+    ];
+    all.extend_from_slice(args);
+    run_tool("swaks", &all)
+}
+
 /// `swaks` logging in with `mechanism` after STARTTLS on 127.0.0.1:`port`, then
 /// sending one message; `extra` adds the message's options (`--body`, `--header`).
 pub fn swaks_auth(
@@ -382,14 +397,7 @@ pub fn swaks_auth(
     (from, to): (&str, &str),
     extra: &[&str],
 ) -> Output {
-    let port = port.to_string();
     let mut args = vec![
-        "--server",
-        "127.0.0.1",
-        "--port",
-        &port,
-        "--helo",
-        "client.test",
         "--tls",
         "--auth",
         mechanism,
@@ -403,5 +411,5 @@ pub fn swaks_auth(
         to,
     ];
     args.extend_from_slice(extra);
-    run_tool("swaks", &args)
+    swaks(port, &args)
 }

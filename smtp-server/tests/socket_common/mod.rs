@@ -186,6 +186,18 @@ impl Client<TcpStream> {
             stream: BufReader::new(TcpStream::connect(addr).await.unwrap()),
         }
     }
+
+    /// Connects, reads the greeting and opens a transaction from
+    /// `a@example.org` to `b@example.net` (after `EHLO c.test`), not
+    /// looking at the replies: the tests check what comes next.
+    pub async fn in_transaction(addr: SocketAddr) -> Self {
+        let mut client = Self::connect(addr).await;
+        client.reply().await;
+        client.command("EHLO c.test").await;
+        client.command("MAIL FROM:<a@example.org>").await;
+        client.command("RCPT TO:<b@example.net>").await;
+        client
+    }
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
