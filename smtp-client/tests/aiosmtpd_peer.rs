@@ -6,12 +6,14 @@
 //! aiosmtpd comes from `bash .ci/install-test-deps`; `python3` is looked up
 //! on `PATH`, then in `<workspace>/.ci/cache/bin`.
 
+mod peer_process;
+
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use peer_process::{find_peer, free_port};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
 use smtp_client::{
     Client, ClientBuilder, Credentials, Envelope, Error, Mechanism, Timeouts, TlsMode,
@@ -59,19 +61,6 @@ while True:
     time.sleep(3600)
 "#;
 
-fn find_python() -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-        .unwrap_or_default();
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.ci/cache/bin");
-    on_path
-        .into_iter()
-        .chain(std::iter::once(workspace))
-        .map(|dir| dir.join("python3"))
-        .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| panic!("python3 not found: run `bash .ci/install-test-deps`"))
-}
-
 /// A running aiosmtpd with its CA and output directory, killed on drop.
 struct Aiosmtpd {
     child: Child,
@@ -116,12 +105,8 @@ fn start(mode: &str) -> Aiosmtpd {
     std::fs::write(&script, SERVER).unwrap();
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(find_python())
+    let port = free_port();
+    let mut child = Command::new(find_peer("python3"))
         .arg(&script)
         .arg(port.to_string())
         .arg(mode)
@@ -160,6 +145,15 @@ impl Aiosmtpd {
             .timeouts(Timeouts::all(Duration::from_secs(5)))
     }
 
+    /// A client logged in as alice over `mode`.
+    async fn alice_client(&self, mode: TlsMode) -> Client {
+        self.builder(mode)
+            .credentials(alice())
+            .connect()
+            .await
+            .unwrap()
+    }
+
     fn received(&self, n: usize) -> (Vec<u8>, serde_json::Value) {
         let base = self.dir.path().join("out").join(format!("message-{n}"));
         let eml = std::fs::read(base.with_extension("eml")).unwrap();
@@ -175,12 +169,7 @@ fn alice() -> Credentials {
 #[tokio::test]
 async fn starttls_auth_plain_and_byte_exact_delivery() {
     let server = start("starttls");
-    let mut client = server
-        .builder(TlsMode::StartTlsRequired)
-        .credentials(alice())
-        .connect()
-        .await
-        .unwrap();
+    let mut client = server.alice_client(TlsMode::StartTlsRequired).await;
     assert!(client.is_tls());
     // A message with dots at line starts, a bare LF and a missing final CRLF.
     let message = b"From: alice@example.com\r\nTo: bob@example.net\r\nSubject: exact\r\n\r\n.leading dot\r\n..two dots\r\nbare lf\nlast line";
@@ -222,12 +211,7 @@ async fn implicit_tls_with_auth_login() {
 #[tokio::test]
 async fn opportunistic_starttls_upgrades_when_offered() {
     let server = start("starttls");
-    let mut client = server
-        .builder(TlsMode::StartTlsOpportunistic)
-        .credentials(alice())
-        .connect()
-        .await
-        .unwrap();
+    let mut client = server.alice_client(TlsMode::StartTlsOpportunistic).await;
     assert!(client.is_tls());
     assert!(client.capabilities().unwrap().supports("AUTH"));
     client.noop().await.unwrap();
@@ -277,12 +261,7 @@ async fn untrusted_certificate_is_a_tls_error() {
 #[tokio::test]
 async fn many_recipients() {
     let server = start("starttls");
-    let mut client = server
-        .builder(TlsMode::StartTlsRequired)
-        .credentials(alice())
-        .connect()
-        .await
-        .unwrap();
+    let mut client = server.alice_client(TlsMode::StartTlsRequired).await;
     let recipients: Vec<String> = (0..150).map(|i| format!("user{i}@example.net")).collect();
     let env = Envelope::new("alice@example.com", &recipients).unwrap();
     let report = client
@@ -299,12 +278,7 @@ async fn many_recipients() {
 #[tokio::test]
 async fn smtputf8_addresses() {
     let server = start("starttls");
-    let mut client = server
-        .builder(TlsMode::StartTlsRequired)
-        .credentials(alice())
-        .connect()
-        .await
-        .unwrap();
+    let mut client = server.alice_client(TlsMode::StartTlsRequired).await;
     assert!(client.capabilities().unwrap().has_smtputf8());
     let env = Envelope::new("álice@exämple.com", ["用户@例子.广告"]).unwrap();
     let body = "Subject: =?UTF-8?Q?caf=C3=A9?=\r\n\r\ncafé\r\n".as_bytes();

@@ -3,13 +3,13 @@
 //! Postfix `smtp-sink` and the scripted server.
 
 mod bulk_scripted_server;
+mod peer_process;
 
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
 use bulk_scripted_server::{Event, ScriptedServer, accept_all};
+use peer_process::SmtpSink;
 
 const MESSAGE: &str = "From: Sender <sender@example.com>\r\nTo: one@example.org, Two <two@example.org>\r\nBcc: hidden@example.org\r\nSubject: hello\r\n\r\nHello.\r\n";
 
@@ -54,68 +54,8 @@ fn json_of(output: &Output) -> serde_json::Value {
     })
 }
 
-/// Postfix `smtp-sink` on a free port, killed on drop.
-struct SmtpSink {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `PATH` first (CI puts `.ci/cache/bin` there), then `<workspace>/.ci/cache/bin`.
-fn find_peer(name: &str) -> PathBuf {
-    let in_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file());
-    let fallback = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../.ci/cache/bin")
-        .join(name);
-    in_path
-        .or_else(|| fallback.is_file().then_some(fallback))
-        .unwrap_or_else(|| {
-            panic!("{name} not found on PATH or in .ci/cache/bin: run `bash .ci/install-test-deps`")
-        })
-}
-
 fn start_smtp_sink() -> SmtpSink {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut command = Command::new(find_peer("smtp-sink"));
-    // smtp-sink refuses to run as root without a user to switch to.
-    let uid = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout)
-        .unwrap_or_default();
-    if String::from_utf8_lossy(&uid).trim() == "0" {
-        command.args(["-u", "root"]);
-    }
-    let child = command
-        .args(["-c", &format!("127.0.0.1:{port}"), "50"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("smtp-sink starts");
-    let sink = SmtpSink { child, port };
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "smtp-sink did not start listening"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    sink
+    SmtpSink::start(&["-c"], "50")
 }
 
 #[tokio::test]

@@ -5,73 +5,15 @@
 //! `smtp-sink` comes from `bash .ci/install-test-deps`; it is looked up on
 //! `PATH`, then in `<workspace>/.ci/cache/bin`.
 
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+mod peer_process;
+
 use std::time::{Duration, Instant};
 
+use peer_process::SmtpSink as Sink;
 use smtp_client::{Client, Envelope, Error, Timeouts, TlsMode};
 
-fn find_peer(name: &str) -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-        .unwrap_or_default();
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.ci/cache/bin");
-    on_path
-        .into_iter()
-        .chain(std::iter::once(workspace))
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| {
-            panic!("{name} not found on PATH or in .ci/cache/bin: run `bash .ci/install-test-deps`")
-        })
-}
-
-/// A running smtp-sink, killed on drop.
-struct Sink {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
 fn start_sink(flags: &[&str]) -> Sink {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut command = Command::new(find_peer("smtp-sink"));
-    if is_root() {
-        command.args(["-u", "nobody"]);
-    }
-    command
-        .args(flags)
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("100")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let child = command.spawn().expect("smtp-sink starts");
-    let sink = Sink { child, port };
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "smtp-sink did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    sink
+    Sink::start(flags, "100")
 }
 
 async fn connect(sink: &Sink) -> Client {
@@ -86,6 +28,19 @@ async fn connect(sink: &Sink) -> Client {
 
 fn envelope(recipients: &[&str]) -> Envelope {
     Envelope::new("sender@example.com", recipients.iter().copied()).unwrap()
+}
+
+/// Sends [`MESSAGE`] to one recipient through an smtp-sink started with
+/// `flags` (a fault injection) and returns the error it must end in, with
+/// the sink and the client for the checks that follow.
+async fn first_send_fails(flags: &[&str]) -> (Sink, Client, Error) {
+    let sink = start_sink(flags);
+    let mut client = connect(&sink).await;
+    let error = client
+        .send(&envelope(&["a@example.net"]), MESSAGE)
+        .await
+        .unwrap_err();
+    (sink, client, error)
 }
 
 const MESSAGE: &[u8] =
@@ -149,12 +104,7 @@ async fn hard_rejected_recipients_keep_the_connection_usable() {
 
 #[tokio::test]
 async fn soft_rejected_mail_is_transient() {
-    let sink = start_sink(&["-r", "MAIL"]);
-    let mut client = connect(&sink).await;
-    let error = client
-        .send(&envelope(&["a@example.net"]), MESSAGE)
-        .await
-        .unwrap_err();
+    let (_sink, mut client, error) = first_send_fails(&["-r", "MAIL"]).await;
     assert!(
         matches!(
             error,
@@ -180,12 +130,7 @@ async fn soft_rejected_mail_is_transient() {
 
 #[tokio::test]
 async fn hard_rejected_data_resets() {
-    let sink = start_sink(&["-f", "DATA"]);
-    let mut client = connect(&sink).await;
-    let error = client
-        .send(&envelope(&["a@example.net"]), MESSAGE)
-        .await
-        .unwrap_err();
+    let (_sink, mut client, error) = first_send_fails(&["-f", "DATA"]).await;
     assert!(
         matches!(
             error,
@@ -202,12 +147,7 @@ async fn hard_rejected_data_resets() {
 
 #[tokio::test]
 async fn service_closing_421_is_noticed() {
-    let sink = start_sink(&["-Q", "RCPT"]);
-    let mut client = connect(&sink).await;
-    let error = client
-        .send(&envelope(&["a@example.net"]), MESSAGE)
-        .await
-        .unwrap_err();
+    let (_sink, client, error) = first_send_fails(&["-Q", "RCPT"]).await;
     assert!(
         matches!(&error, Error::ConnectionClosed { reply: Some(r) } if r.code().get() == 421),
         "{error}"
@@ -218,12 +158,7 @@ async fn service_closing_421_is_noticed() {
 
 #[tokio::test]
 async fn silent_disconnect_is_noticed() {
-    let sink = start_sink(&["-q", "DATA"]);
-    let mut client = connect(&sink).await;
-    let error = client
-        .send(&envelope(&["a@example.net"]), MESSAGE)
-        .await
-        .unwrap_err();
+    let (_sink, client, error) = first_send_fails(&["-q", "DATA"]).await;
     assert!(
         matches!(error, Error::ConnectionClosed { reply: None }),
         "{error}"
