@@ -2,46 +2,15 @@
 //! STARTTLS (response injection, capabilities forgotten), AUTH mechanism
 //! choice, no credentials without TLS, SASL exchanges. No sockets.
 
+mod session_script;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use smtp_client::session::{AuthOptions, ClientSession, Event, SessionConfig};
+use session_script::{b64, events, options, output, ready};
+use smtp_client::session::{ClientSession, Event};
 use smtp_client::{Credentials, Error, Mechanism};
 use smtp_proto::sasl::cram_md5::{CramMd5Challenge, CramMd5Response};
 use smtp_proto::sasl::scram::{ScramCredentials, ScramServer, ScramServerOutcome};
-
-fn output(session: &mut ClientSession) -> String {
-    let mut out = Vec::new();
-    session.poll_output(&mut out);
-    String::from_utf8(out).unwrap()
-}
-
-fn events(session: &mut ClientSession) -> Vec<Event> {
-    std::iter::from_fn(|| session.poll_event()).collect()
-}
-
-fn ready(tls: bool, ehlo: &str) -> ClientSession {
-    let mut s = ClientSession::new(SessionConfig::default(), tls);
-    s.handle_input(b"220 mx ESMTP\r\n").unwrap();
-    output(&mut s);
-    s.handle_input(ehlo.as_bytes()).unwrap();
-    events(&mut s);
-    assert!(s.is_ready());
-    s
-}
-
-fn options(mechanism: Option<Mechanism<'static>>, allow_plaintext: bool) -> AuthOptions<'static> {
-    AuthOptions {
-        mechanism,
-        allow_plaintext,
-        scram_nonce: "rOprNGfwEbeRWgbNEkqO",
-        host: "mx.example",
-        port: 587,
-    }
-}
-
-fn b64(s: &[u8]) -> String {
-    STANDARD.encode(s)
-}
 
 #[test]
 fn starttls_upgrade_forgets_capabilities_and_says_ehlo_again() {

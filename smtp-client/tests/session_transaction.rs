@@ -4,18 +4,11 @@
 
 use std::time::Duration;
 
+mod session_script;
+
+use session_script::{events, output};
 use smtp_client::session::{ClientSession, Event, SessionConfig};
 use smtp_client::{BodyInfo, Envelope, Error, Notify, Phase, Recipient, Ret, Timeouts};
-
-fn output(session: &mut ClientSession) -> String {
-    let mut out = Vec::new();
-    session.poll_output(&mut out);
-    String::from_utf8(out).expect("client output is UTF-8 here")
-}
-
-fn events(session: &mut ClientSession) -> Vec<Event> {
-    std::iter::from_fn(|| session.poll_event()).collect()
-}
 
 /// A session greeted and introduced with the given EHLO keywords.
 fn ready_with(config: SessionConfig, keywords: &[&str]) -> ClientSession {
@@ -47,6 +40,27 @@ fn ready(keywords: &[&str]) -> ClientSession {
 
 fn envelope(recipients: &[&str]) -> Envelope {
     Envelope::new("sender@example.com", recipients.iter().copied()).unwrap()
+}
+
+/// A session with the given EHLO keywords that has just sent (and had
+/// drained) the commands for a one-byte message to `a@example.net`.
+fn sending_one(keywords: &[&str]) -> ClientSession {
+    let mut s = ready(keywords);
+    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
+        .unwrap();
+    output(&mut s);
+    s
+}
+
+/// After a failed transaction: checks that the session resets, answers the
+/// RSET and returns the failure the session then reports.
+fn failed_after_rset(s: &mut ClientSession) -> Error {
+    assert_eq!(output(s), "RSET\r\n");
+    s.handle_input(b"250 ok\r\n").unwrap();
+    match events(s).pop() {
+        Some(Event::TransactionFailed(error)) => error,
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -198,10 +212,7 @@ fn all_recipients_refused_resets_and_reports_each_refusal() {
 fn data_accepted_despite_all_recipients_refused_is_ended_empty() {
     // RFC 2920 §3.1: a server may answer 354 to a pipelined DATA even
     // though every RCPT failed; the client ends the data at once.
-    let mut s = ready(&["PIPELINING"]);
-    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
-        .unwrap();
-    output(&mut s);
+    let mut s = sending_one(&["PIPELINING"]);
     s.handle_input(b"250 ok\r\n550 no\r\n354 go ahead\r\n")
         .unwrap();
     assert_eq!(output(&mut s), ".\r\n");
@@ -211,11 +222,9 @@ fn data_accepted_despite_all_recipients_refused_is_ended_empty() {
             .any(|e| matches!(e, Event::BodyRequested))
     );
     s.handle_input(b"554 no valid recipients\r\n").unwrap();
-    assert_eq!(output(&mut s), "RSET\r\n");
-    s.handle_input(b"250 ok\r\n").unwrap();
     assert!(matches!(
-        events(&mut s).pop(),
-        Some(Event::TransactionFailed(Error::AllRecipientsRefused { .. }))
+        failed_after_rset(&mut s),
+        Error::AllRecipientsRefused { .. }
     ));
     assert!(s.is_ready());
 }
@@ -230,11 +239,7 @@ fn greylisting_is_transient_and_the_next_attempt_succeeds() {
     assert_eq!(output(&mut s), "RCPT TO:<a@example.net>\r\n");
     s.handle_input(b"451 4.7.1 greylisted, try again\r\n")
         .unwrap();
-    assert_eq!(output(&mut s), "RSET\r\n");
-    s.handle_input(b"250 ok\r\n").unwrap();
-    let Some(Event::TransactionFailed(error)) = events(&mut s).pop() else {
-        panic!()
-    };
+    let error = failed_after_rset(&mut s);
     assert!(error.is_transient());
     // Second attempt on the same connection.
     s.send_mail(&env, BodyInfo::of(b"x")).unwrap();
@@ -256,33 +261,20 @@ fn greylisting_is_transient_and_the_next_attempt_succeeds() {
 
 #[test]
 fn mail_refused_without_pipelining_resets() {
-    let mut s = ready(&[]);
-    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
-        .unwrap();
-    output(&mut s);
+    let mut s = sending_one(&[]);
     s.handle_input(b"550-5.7.1 sender\r\n550 5.7.1 blocked\r\n")
         .unwrap();
-    assert_eq!(output(&mut s), "RSET\r\n");
-    s.handle_input(b"250 ok\r\n").unwrap();
-    let Some(Event::TransactionFailed(error)) = events(&mut s).pop() else {
-        panic!()
-    };
+    let error = failed_after_rset(&mut s);
     assert!(error.is_permanent());
     assert_eq!(error.reply().unwrap().lines().count(), 2);
 }
 
 #[test]
 fn data_refused_after_accepted_recipients_resets() {
-    let mut s = ready(&["PIPELINING"]);
-    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
-        .unwrap();
-    output(&mut s);
+    let mut s = sending_one(&["PIPELINING"]);
     s.handle_input(b"250 ok\r\n250 ok\r\n554 5.3.0 no data today\r\n")
         .unwrap();
-    assert_eq!(output(&mut s), "RSET\r\n");
-    s.handle_input(b"250 ok\r\n").unwrap();
-    let Some(Event::TransactionFailed(Error::Reply { command, reply })) = events(&mut s).pop()
-    else {
+    let Error::Reply { command, reply } = failed_after_rset(&mut s) else {
         panic!()
     };
     assert_eq!(command, "DATA");
@@ -291,10 +283,7 @@ fn data_refused_after_accepted_recipients_resets() {
 
 #[test]
 fn final_reply_refusal_is_reported() {
-    let mut s = ready(&["PIPELINING"]);
-    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
-        .unwrap();
-    output(&mut s);
+    let mut s = sending_one(&["PIPELINING"]);
     s.handle_input(b"250 ok\r\n250 ok\r\n354 go\r\n").unwrap();
     s.send_body(b"x").unwrap();
     s.finish_body().unwrap();
@@ -373,11 +362,9 @@ fn pipelined_bdat_with_all_recipients_refused_stops_and_resets() {
     s.handle_input(b"250 ok\r\n550 no\r\n").unwrap();
     assert_eq!(output(&mut s), "", "waits for the BDAT reply first");
     s.handle_input(b"554 no valid recipients\r\n").unwrap();
-    assert_eq!(output(&mut s), "RSET\r\n");
-    s.handle_input(b"250 ok\r\n").unwrap();
     assert!(matches!(
-        events(&mut s).pop(),
-        Some(Event::TransactionFailed(Error::AllRecipientsRefused { .. }))
+        failed_after_rset(&mut s),
+        Error::AllRecipientsRefused { .. }
     ));
 }
 
@@ -611,10 +598,7 @@ fn timeouts_follow_rfc5321_phases_and_configuration() {
 
 #[test]
 fn busy_session_refuses_new_commands_without_writing() {
-    let mut s = ready(&[]);
-    s.send_mail(&envelope(&["a@example.net"]), BodyInfo::of(b"x"))
-        .unwrap();
-    output(&mut s);
+    let mut s = sending_one(&[]);
     assert!(matches!(s.noop(), Err(Error::InvalidInput(_))));
     assert!(matches!(s.send_body(b"x"), Err(Error::InvalidInput(_))));
     assert_eq!(output(&mut s), "");

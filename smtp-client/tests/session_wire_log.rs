@@ -3,34 +3,10 @@
 //! interest process-wide, so a scoped subscriber in a binary whose other
 //! tests run in parallel without one may miss events.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use smtp_client::session::{AuthOptions, ClientSession, SessionConfig};
+mod session_script;
+
+use session_script::{b64, options, ready};
 use smtp_client::{Credentials, Mechanism};
-
-fn ready(tls: bool, ehlo: &str) -> ClientSession {
-    let mut s = ClientSession::new(SessionConfig::default(), tls);
-    s.handle_input(b"220 mx ESMTP\r\n").unwrap();
-    s.poll_output(&mut Vec::new());
-    s.handle_input(ehlo.as_bytes()).unwrap();
-    while s.poll_event().is_some() {}
-    assert!(s.is_ready());
-    s
-}
-
-fn options(mechanism: Option<Mechanism<'static>>, allow_plaintext: bool) -> AuthOptions<'static> {
-    AuthOptions {
-        mechanism,
-        allow_plaintext,
-        scram_nonce: "rOprNGfwEbeRWgbNEkqO",
-        host: "mx.example",
-        port: 587,
-    }
-}
-
-fn b64(s: &[u8]) -> String {
-    STANDARD.encode(s)
-}
 
 /// Collects what a `tracing` subscriber writes.
 #[derive(Clone, Default)]
