@@ -67,6 +67,15 @@ impl Conn {
         self.send(&reply).await;
     }
 
+    /// Reads a pipelined one-recipient MAIL, RCPT, DATA group, then answers
+    /// it with `replies` in one write.
+    async fn pipelined_one(&mut self, replies: &str) {
+        self.expect("MAIL FROM:").await;
+        self.expect("RCPT TO:").await;
+        self.expect("DATA").await;
+        self.send(replies).await;
+    }
+
     /// Reads until the client closes, returning the rest of what it sent.
     async fn rest(mut self) -> String {
         let mut rest = Vec::new();
@@ -195,10 +204,7 @@ async fn plaintext_auth_needs_explicit_permission() {
 async fn service_closing_421_mid_transaction() {
     let (port, server) = serve(|mut c| async move {
         c.hello(&["PIPELINING"]).await;
-        c.expect("MAIL FROM:").await;
-        c.expect("RCPT TO:").await;
-        c.expect("DATA").await;
-        c.send("250 ok\r\n421 4.7.0 Try again later, closing connection\r\n")
+        c.pipelined_one("250 ok\r\n421 4.7.0 Try again later, closing connection\r\n")
             .await;
     })
     .await;
@@ -225,10 +231,7 @@ async fn multiline_5xx_partial_acceptance_and_reuse() {
     let (port, server) = serve(|mut c| async move {
         c.hello(&["PIPELINING", "ENHANCEDSTATUSCODES"]).await;
         // First message: MAIL refused with a multi-line reply.
-        c.expect("MAIL FROM:").await;
-        c.expect("RCPT TO:").await;
-        c.expect("DATA").await;
-        c.send(
+        c.pipelined_one(
             "550-5.4.5 Daily user sending quota exceeded.\r\n\
              550-5.4.5 To learn more, visit\r\n\
              550 5.4.5 https://support.google.com/mail/?p=UserQuota\r\n\
@@ -289,19 +292,13 @@ async fn multiline_5xx_partial_acceptance_and_reuse() {
 async fn greylisting_then_success_on_second_attempt() {
     let (port, server) = serve(|mut c| async move {
         c.hello(&["PIPELINING"]).await;
-        c.expect("MAIL").await;
-        c.expect("RCPT").await;
-        c.expect("DATA").await;
-        c.send(
+        c.pipelined_one(
             "250 ok\r\n451 4.7.1 Greylisted, try again in 1 second\r\n554 5.5.1 no recipients\r\n",
         )
         .await;
         c.expect("RSET").await;
         c.send("250 ok\r\n").await;
-        c.expect("MAIL").await;
-        c.expect("RCPT").await;
-        c.expect("DATA").await;
-        c.send("250 ok\r\n250 ok\r\n354 go\r\n").await;
+        c.pipelined_one("250 ok\r\n250 ok\r\n354 go\r\n").await;
         c.read_data().await;
         c.send("250 queued\r\n").await;
     })
