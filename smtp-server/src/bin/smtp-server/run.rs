@@ -170,6 +170,9 @@ fn plan(args: ServeArgs) -> Result<Plan, Refusal> {
     if let Some(n) = args.max_connections {
         config.connections.max_connections = n as usize;
     }
+    if let Some(n) = args.max_connections_per_ip {
+        config.connections.max_connections_per_ip = n as usize;
+    }
     let store = if args.sink {
         Store::Sink
     } else {

@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# Whole-session benchmarks of smtp-server against real peers.
+#
+#   bash benches/sessions/run.sh [--quick] [--rounds N] [--out FILE]
+#
+# Server throughput: Postfix smtp-source drives, in interleaved rounds
+# (A B C D, A B C D, ...), each of
+#   ours-sink     smtp-server --sink
+#   ours-maildir  smtp-server --maildir DIR (local disk, fsync before 250)
+#   smtp-sink     Postfix smtp-sink -u nobody ADDR 1000
+#   aiosmtpd      python3 -m aiosmtpd -n -c aiosmtpd.handlers.Sink
+# for each scenario (parallel sessions -s, messages -m, message size -l), and
+# reports messages/s and peak RSS (VmHWM) medians, with ratios taken from the
+# same run. Each server is started fresh for each measurement.
+#
+# Idle memory: the RSS growth of smtp-server --sink holding 10,000 idle
+# connections (idle_connections.py), per connection.
+#
+# --quick: small counts (about a minute), for CI: it checks that every peer
+# still works. The script exits non-zero when a peer or a server fails, never
+# because of a ratio.
+#
+# Environment: SMTP_SERVER_BIN (default: release build of this workspace),
+# BENCH_DIR (scratch directory on a local disk for the Maildir, default
+# /var/tmp). Peers are found on PATH, then in <workspace>/.ci/cache/bin.
+
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+export PATH="$PATH:$root/.ci/cache/bin"
+
+quick=0
+rounds=""
+out=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) quick=1 ;;
+        --rounds) rounds="$2"; shift ;;
+        --out) out="$2"; shift ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+        *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+fail() { echo "run.sh: $*" >&2; exit 1; }
+
+for tool in smtp-source smtp-sink python3; do
+    command -v "$tool" >/dev/null ||
+        fail "$tool not found: run 'bash .ci/install-test-deps' (it puts the peers in .ci/cache/bin)"
+done
+python3 -c 'import aiosmtpd' 2>/dev/null ||
+    fail "python aiosmtpd missing: run 'bash .ci/install-test-deps'"
+
+if [ -z "${SMTP_SERVER_BIN:-}" ]; then
+    (cd "$root" && cargo build --release -q -p smtp-server --bin smtp-server) ||
+        fail "cargo build of smtp-server failed"
+    SMTP_SERVER_BIN="$root/target/release/smtp-server"
+fi
+[ -x "$SMTP_SERVER_BIN" ] || fail "$SMTP_SERVER_BIN is not executable"
+
+# Scenarios: "sessions messages size".
+if [ "$quick" = 1 ]; then
+    scenarios=("20 2000 1024" "1 500 1024" "20 200 102400")
+    rounds="${rounds:-1}"
+    idle_count=1000
+else
+    scenarios=("20 20000 1024" "1 20000 1024" "20 5000 102400")
+    rounds="${rounds:-3}"
+    idle_count=10000
+fi
+servers=(ours-sink ours-maildir smtp-sink aiosmtpd)
+
+scratch="$(mktemp -d "${BENCH_DIR:-/var/tmp}/smtp-sessions.XXXXXX")"
+server_pid=""
+cleanup() {
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+    rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+# A port nobody listens on now (the peers without a port-0 mode need one).
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_for_port() {
+    local port="$1" i
+    for i in $(seq 1 100); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+        kill -0 "$server_pid" 2>/dev/null || return 1
+        sleep 0.05
+    done
+    return 1
+}
+
+# start_server NAME [extra smtp-server flags...]: sets server_pid and port.
+start_server() {
+    local name="$1"; shift
+    local log="$scratch/$name.log"
+    case "$name" in
+        ours-sink|ours-maildir)
+            local store=(--sink)
+            if [ "$name" = ours-maildir ]; then
+                rm -rf "$scratch/maildir"
+                store=(--maildir "$scratch/maildir")
+            fi
+            RUST_LOG=warn "$SMTP_SERVER_BIN" "${store[@]}" --listen 127.0.0.1:0 \
+                --hostname bench.localdomain "$@" >"$scratch/$name.out" 2>"$log" &
+            server_pid=$!
+            local i
+            port=""
+            for i in $(seq 1 100); do
+                port="$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\) (smtp)$/\1/p' "$scratch/$name.out")"
+                [ -n "$port" ] && break
+                kill -0 "$server_pid" 2>/dev/null || break
+                sleep 0.05
+            done
+            [ -n "$port" ] || { cat "$log" >&2; fail "$name did not start"; }
+            ;;
+        smtp-sink)
+            port="$(free_port)"
+            smtp-sink -u nobody "127.0.0.1:$port" 1000 >"$log" 2>&1 &
+            server_pid=$!
+            ;;
+        aiosmtpd)
+            port="$(free_port)"
+            python3 -m aiosmtpd -n -c aiosmtpd.handlers.Sink -l "127.0.0.1:$port" >"$log" 2>&1 &
+            server_pid=$!
+            ;;
+    esac
+    wait_for_port "$port" || { cat "$log" >&2; fail "$name did not listen on $port"; }
+}
+
+# Peak RSS of the running server in kB, then stop it.
+stop_server() {
+    local hwm
+    hwm="$(awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status" 2>/dev/null || echo 0)"
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+    echo "$hwm"
+}
+
+now_ns() { date +%s%N; }
+
+# Records "server scenario msgs_per_s hwm_kb" lines.
+results="$scratch/results"
+: >"$results"
+
+measure() {
+    local name="$1" sessions="$2" messages="$3" size="$4"
+    start_server "$name"
+    local t0 t1 status=0
+    t0="$(now_ns)"
+    smtp-source -s "$sessions" -m "$messages" -l "$size" -d "127.0.0.1:$port" \
+        >"$scratch/source.out" 2>&1 || status=$?
+    t1="$(now_ns)"
+    local hwm
+    hwm="$(stop_server)"
+    if [ "$status" != 0 ] || [ -s "$scratch/source.out" ]; then
+        cat "$scratch/source.out" >&2
+        fail "smtp-source against $name failed (status $status)"
+    fi
+    if [ "$name" = ours-maildir ]; then
+        local stored
+        stored="$(find "$scratch/maildir/new" -type f | wc -l)"
+        [ "$stored" = "$messages" ] || fail "ours-maildir stored $stored of $messages messages"
+        rm -rf "$scratch/maildir"
+    fi
+    local rate
+    rate="$(awk -v m="$messages" -v ns="$((t1 - t0))" 'BEGIN { printf "%.0f", m / (ns / 1e9) }')"
+    echo "$name s$sessions-m$messages-l$size $rate $hwm" >>"$results"
+    printf '  %-13s %-22s %8s msg/s  peak RSS %7s kB\n' "$name" "-s $sessions -m $messages -l $size" "$rate" "$hwm" >&2
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "smtp-server: $SMTP_SERVER_BIN; $rounds round(s), interleaved" >&2
+for scenario in "${scenarios[@]}"; do
+    read -r sessions messages size <<<"$scenario"
+    for round in $(seq 1 "$rounds"); do
+        echo "round $round" >&2
+        for name in "${servers[@]}"; do
+            measure "$name" "$sessions" "$messages" "$size"
+        done
+    done
+done
+
+# Idle connections held by our sink server.
+ulimit -n "$((idle_count + 1000))" 2>/dev/null ||
+    fail "cannot raise the open-file limit to $((idle_count + 1000)) (ulimit -n)"
+start_server ours-sink --max-connections "$((idle_count + 10))" \
+    --max-connections-per-ip "$((idle_count + 10))"
+idle="$(python3 "$here/idle_connections.py" 127.0.0.1 "$port" "$server_pid" "$idle_count")" ||
+    { stop_server >/dev/null; fail "idle connection test failed"; }
+stop_server >/dev/null
+per_conn="$(sed -n 's/^bytes_per_connection=//p' <<<"$idle")"
+rss_before="$(sed -n 's/^rss_before_kb=//p' <<<"$idle")"
+rss_after="$(sed -n 's/^rss_after_kb=//p' <<<"$idle")"
+
+report() {
+    echo "## Server sessions (smtp-source -d), medians of $rounds interleaved round(s)"
+    echo
+    echo "| scenario | server | msg/s | peak RSS (kB) | msg/s vs smtp-sink |"
+    echo "|---|---|---:|---:|---:|"
+    for scenario in "${scenarios[@]}"; do
+        read -r sessions messages size <<<"$scenario"
+        local key="s$sessions-m$messages-l$size" reference
+        reference="$(awk -v k="$key" '$1 == "smtp-sink" && $2 == k { print $3 }' "$results" | median)"
+        for name in "${servers[@]}"; do
+            local rate hwm
+            rate="$(awk -v n="$name" -v k="$key" '$1 == n && $2 == k { print $3 }' "$results" | median)"
+            hwm="$(awk -v n="$name" -v k="$key" '$1 == n && $2 == k { print $4 }' "$results" | median)"
+            echo "| \`-s $sessions -m $messages -l $size\` | $name | $rate | $hwm | $(awk -v a="$rate" -v b="$reference" 'BEGIN { printf "%.2f", a / b }') |"
+        done
+        local sink maildir
+        sink="$(awk -v k="$key" '$1 == "ours-sink" && $2 == k { print $3 }' "$results" | median)"
+        maildir="$(awk -v k="$key" '$1 == "ours-maildir" && $2 == k { print $3 }' "$results" | median)"
+        echo "| \`-s $sessions -m $messages -l $size\` | maildir / ours-sink | | | $(awk -v a="$maildir" -v b="$sink" 'BEGIN { printf "%.2f", a / b }') |"
+    done
+    echo
+    echo "## Idle connections (smtp-server --sink)"
+    echo
+    echo "$idle_count connections: VmRSS $rss_before kB before, $rss_after kB after:" \
+        "$per_conn bytes ($(awk -v b="$per_conn" 'BEGIN { printf "%.1f", b / 1024 }') KiB) per idle connection."
+    echo
+    echo "Raw measurements (server scenario msg/s peak-RSS-kB):"
+    echo
+    echo '```'
+    cat "$results"
+    echo '```'
+}
+
+if [ -n "$out" ]; then
+    report | tee "$out"
+else
+    report
+fi
