@@ -71,6 +71,11 @@ else
     idle_count=10000
 fi
 servers=(ours-sink ours-maildir smtp-sink aiosmtpd)
+# Before/after comparisons in the same interleaved run.
+if [ -n "${SMTP_SERVER_BASELINE_BIN:-}" ]; then
+    [ -x "$SMTP_SERVER_BASELINE_BIN" ] || fail "$SMTP_SERVER_BASELINE_BIN is not executable"
+    servers=(ours-sink base-sink ours-maildir base-maildir smtp-sink aiosmtpd)
+fi
 
 scratch="$(mktemp -d "${BENCH_DIR:-/var/tmp}/smtp-sessions.XXXXXX")"
 server_pid=""
@@ -100,13 +105,15 @@ start_server() {
     local name="$1"; shift
     local log="$scratch/$name.log"
     case "$name" in
-        ours-sink|ours-maildir)
-            local store=(--sink)
-            if [ "$name" = ours-maildir ]; then
-                rm -rf "$scratch/maildir"
-                store=(--maildir "$scratch/maildir")
-            fi
-            RUST_LOG=warn "$SMTP_SERVER_BIN" "${store[@]}" --listen 127.0.0.1:0 \
+        ours-sink|ours-maildir|base-sink|base-maildir)
+            local store=(--sink) bin="$SMTP_SERVER_BIN"
+            case "$name" in
+                *-maildir)
+                    rm -rf "$scratch/maildir"
+                    store=(--maildir "$scratch/maildir") ;;
+            esac
+            case "$name" in base-*) bin="$SMTP_SERVER_BASELINE_BIN" ;; esac
+            RUST_LOG=warn "$bin" "${store[@]}" --listen 127.0.0.1:0 \
                 --hostname bench.localdomain "$@" >"$scratch/$name.out" 2>"$log" &
             server_pid=$!
             local i
@@ -133,14 +140,18 @@ start_server() {
     wait_for_port "$port" || { cat "$log" >&2; fail "$name did not listen on $port"; }
 }
 
-# Peak RSS of the running server in kB, then stop it.
+# "peak-RSS-kB cpu-ms" of the running server (VmHWM; user + system time), then stop it.
 stop_server() {
-    local hwm
+    local hwm cpu tick
     hwm="$(awk '/^VmHWM:/ {print $2}' "/proc/$server_pid/status" 2>/dev/null || echo 0)"
+    tick="$(getconf CLK_TCK)"
+    # Fields 14 and 15 of /proc/PID/stat, counted after the ")" ending the command name.
+    cpu="$(sed 's/.*) //' "/proc/$server_pid/stat" 2>/dev/null |
+        awk -v t="$tick" '{ printf "%.0f", ($12 + $13) * 1000 / t }' || echo 0)"
     kill "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
     server_pid=""
-    echo "$hwm"
+    echo "$hwm $cpu"
 }
 
 now_ns() { date +%s%N; }
@@ -157,25 +168,27 @@ measure() {
     smtp-source -s "$sessions" -m "$messages" -l "$size" -d "127.0.0.1:$port" \
         >"$scratch/source.out" 2>&1 || status=$?
     t1="$(now_ns)"
-    local hwm
-    hwm="$(stop_server)"
+    local hwm cpu
+    read -r hwm cpu <<<"$(stop_server)"
     if [ "$status" != 0 ] || [ -s "$scratch/source.out" ]; then
         cat "$scratch/source.out" >&2
         fail "smtp-source against $name failed (status $status)"
     fi
-    if [ "$name" = ours-maildir ]; then
+    if [[ "$name" = *-maildir ]]; then
         local stored
         stored="$(find "$scratch/maildir/new" -type f | wc -l)"
-        [ "$stored" = "$messages" ] || fail "ours-maildir stored $stored of $messages messages"
+        [ "$stored" = "$messages" ] || fail "$name stored $stored of $messages messages"
         rm -rf "$scratch/maildir"
     fi
-    local rate
+    local rate cpu_per_message
     rate="$(awk -v m="$messages" -v ns="$((t1 - t0))" 'BEGIN { printf "%.0f", m / (ns / 1e9) }')"
-    echo "$name s$sessions-m$messages-l$size $rate $hwm" >>"$results"
-    printf '  %-13s %-22s %8s msg/s  peak RSS %7s kB\n' "$name" "-s $sessions -m $messages -l $size" "$rate" "$hwm" >&2
+    cpu_per_message="$(awk -v m="$messages" -v ms="$cpu" 'BEGIN { printf "%.1f", ms * 1000 / m }')"
+    echo "$name s$sessions-m$messages-l$size $rate $hwm $cpu_per_message" >>"$results"
+    printf '  %-13s %-22s %8s msg/s  peak RSS %7s kB  CPU %6s us/msg\n' "$name" \
+        "-s $sessions -m $messages -l $size" "$rate" "$hwm" "$cpu_per_message" >&2
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "smtp-server: $SMTP_SERVER_BIN; $rounds round(s), interleaved" >&2
 for scenario in "${scenarios[@]}"; do
@@ -203,22 +216,23 @@ rss_after="$(sed -n 's/^rss_after_kb=//p' <<<"$idle")"
 report() {
     echo "## Server sessions (smtp-source -d), medians of $rounds interleaved round(s)"
     echo
-    echo "| scenario | server | msg/s | peak RSS (kB) | msg/s vs smtp-sink |"
-    echo "|---|---|---:|---:|---:|"
+    echo "| scenario | server | msg/s | msg/s vs smtp-sink | server CPU (us/msg) | peak RSS (kB) |"
+    echo "|---|---|---:|---:|---:|---:|"
     for scenario in "${scenarios[@]}"; do
         read -r sessions messages size <<<"$scenario"
         local key="s$sessions-m$messages-l$size" reference
         reference="$(awk -v k="$key" '$1 == "smtp-sink" && $2 == k { print $3 }' "$results" | median)"
         for name in "${servers[@]}"; do
-            local rate hwm
+            local rate hwm cpu
             rate="$(awk -v n="$name" -v k="$key" '$1 == n && $2 == k { print $3 }' "$results" | median)"
             hwm="$(awk -v n="$name" -v k="$key" '$1 == n && $2 == k { print $4 }' "$results" | median)"
-            echo "| \`-s $sessions -m $messages -l $size\` | $name | $rate | $hwm | $(awk -v a="$rate" -v b="$reference" 'BEGIN { printf "%.2f", a / b }') |"
+            cpu="$(awk -v n="$name" -v k="$key" '$1 == n && $2 == k { print $5 }' "$results" | median)"
+            echo "| \`-s $sessions -m $messages -l $size\` | $name | $rate | $(awk -v a="$rate" -v b="$reference" 'BEGIN { printf "%.2f", a / b }') | $cpu | $hwm |"
         done
         local sink maildir
         sink="$(awk -v k="$key" '$1 == "ours-sink" && $2 == k { print $3 }' "$results" | median)"
         maildir="$(awk -v k="$key" '$1 == "ours-maildir" && $2 == k { print $3 }' "$results" | median)"
-        echo "| \`-s $sessions -m $messages -l $size\` | maildir / ours-sink | | | $(awk -v a="$maildir" -v b="$sink" 'BEGIN { printf "%.2f", a / b }') |"
+        echo "| \`-s $sessions -m $messages -l $size\` | ours-maildir / ours-sink | | $(awk -v a="$maildir" -v b="$sink" 'BEGIN { printf "%.2f", a / b }') | | |"
     done
     echo
     echo "## Idle connections (smtp-server --sink)"
@@ -226,7 +240,7 @@ report() {
     echo "$idle_count connections: VmRSS $rss_before kB before, $rss_after kB after:" \
         "$per_conn bytes ($(awk -v b="$per_conn" 'BEGIN { printf "%.1f", b / 1024 }') KiB) per idle connection."
     echo
-    echo "Raw measurements (server scenario msg/s peak-RSS-kB):"
+    echo "Raw measurements (server, scenario, msg/s, peak RSS kB, server CPU us/msg), in run order:"
     echo
     echo '```'
     cat "$results"
