@@ -223,7 +223,10 @@ impl<H: Handler, A: Authenticator> Driver<'_, H, A> {
             }
             Event::DataStarted => {
                 self.flush().await?;
-                let verdict = self.receive_body().await?;
+                // Boxed: the body phase's state (the handler's `data` future,
+                // the pump) exists only while a body is received, instead of
+                // inflating every connection's task, idle ones included.
+                let verdict = Box::pin(self.receive_body()).await?;
                 self.data_verdict = Some(verdict);
             }
             Event::MessageReceived => {
@@ -237,11 +240,11 @@ impl<H: Handler, A: Authenticator> Driver<'_, H, A> {
                 self.data_verdict = None;
                 self.session.reset();
             }
-            Event::AuthRequested(request) => self.authenticate(request).await,
+            Event::AuthRequested(request) => Box::pin(self.authenticate(request)).await,
             Event::TlsUpgradeRequested => {
                 self.flush().await?;
                 let plain = std::mem::replace(&mut self.stream, Stream::Closed);
-                if let Some((tls, negotiated)) = handshake(self.shared, plain).await {
+                if let Some((tls, negotiated)) = Box::pin(handshake(self.shared, plain)).await {
                     self.stream = tls;
                     self.conn.handle_tls_established(negotiated);
                 }
