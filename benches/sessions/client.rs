@@ -65,7 +65,9 @@ fn message(size: usize) -> Vec<u8> {
     )
     .into_bytes();
     let line = [b'x'; 76];
-    while message.len() + line.len() + 2 <= size.max(message.len() + 78) {
+    // At least one body line, however small `size` is.
+    let target = size.max(message.len() + line.len() + 2);
+    while message.len() + line.len() + 2 <= target {
         message.extend_from_slice(&line);
         message.extend_from_slice(b"\r\n");
     }

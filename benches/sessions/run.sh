@@ -16,6 +16,14 @@
 # Idle memory: the RSS growth of smtp-server --sink holding 10,000 idle
 # connections (idle_connections.py), per connection.
 #
+# Client throughput: one connection delivering 20,000 messages of 1 KiB to
+# smtp-sink, by our client (client.rs, pipelined), smtp-source -s 1 -d and
+# lettre (SmtpConnection: one connection; SmtpTransport without its pool: a
+# connection per message), interleaved; lettre with a hundredth of the
+# messages (it is Nagle-bound, see below). Needs the `session-client-bench` binary of the smtp-benches
+# crate (SESSION_CLIENT_BENCH_BIN to give one); without it this part is
+# reported as not run.
+#
 # --quick: small counts (about a minute), for CI: it checks that every peer
 # still works. The script exits non-zero when a peer or a server fails, never
 # because of a ratio.
@@ -53,6 +61,14 @@ done
 python3 -c 'import aiosmtpd' 2>/dev/null ||
     fail "python aiosmtpd missing: run 'bash .ci/install-test-deps'"
 
+client_bin="${SESSION_CLIENT_BENCH_BIN:-}"
+if [ -z "$client_bin" ] && (cd "$root" && cargo metadata --no-deps --format-version 1 2>/dev/null |
+    grep -q '"name":"session-client-bench"'); then
+    (cd "$root" && cargo build --release -q -p smtp-benches --bin session-client-bench) ||
+        fail "cargo build of session-client-bench failed"
+    client_bin="$root/target/release/session-client-bench"
+fi
+
 if [ -z "${SMTP_SERVER_BIN:-}" ]; then
     (cd "$root" && cargo build --release -q -p smtp-server --bin smtp-server) ||
         fail "cargo build of smtp-server failed"
@@ -65,10 +81,12 @@ if [ "$quick" = 1 ]; then
     scenarios=("20 2000 1024" "1 500 1024" "20 200 102400")
     rounds="${rounds:-1}"
     idle_count=1000
+    client_messages=500
 else
     scenarios=("20 20000 1024" "1 20000 1024" "20 5000 102400")
     rounds="${rounds:-3}"
     idle_count=10000
+    client_messages=20000
 fi
 servers=(ours-sink ours-maildir smtp-sink aiosmtpd)
 # Before/after comparisons in the same interleaved run.
@@ -79,6 +97,8 @@ fi
 
 scratch="$(mktemp -d "${BENCH_DIR:-/var/tmp}/smtp-sessions.XXXXXX")"
 server_pid=""
+maildir_runs=0
+maildir=""
 cleanup() {
     if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
     rm -rf "$scratch"
@@ -109,8 +129,13 @@ start_server() {
             local store=(--sink) bin="$SMTP_SERVER_BIN"
             case "$name" in
                 *-maildir)
-                    rm -rf "$scratch/maildir"
-                    store=(--maildir "$scratch/maildir") ;;
+                    # A new Maildir per run, all removed at exit: on ext4,
+                    # inodes freed in the last seconds make every file
+                    # creation slower (recently_deleted), which would charge
+                    # one run's clean-up to the next.
+                    maildir_runs=$((maildir_runs + 1))
+                    maildir="$scratch/maildir-$maildir_runs"
+                    store=(--maildir "$maildir") ;;
             esac
             case "$name" in base-*) bin="$SMTP_SERVER_BASELINE_BIN" ;; esac
             RUST_LOG=warn "$bin" "${store[@]}" --listen 127.0.0.1:0 \
@@ -176,9 +201,8 @@ measure() {
     fi
     if [[ "$name" = *-maildir ]]; then
         local stored
-        stored="$(find "$scratch/maildir/new" -type f | wc -l)"
+        stored="$(find "$maildir/new" -type f | wc -l)"
         [ "$stored" = "$messages" ] || fail "$name stored $stored of $messages messages"
-        rm -rf "$scratch/maildir"
     fi
     local rate cpu_per_message
     rate="$(awk -v m="$messages" -v ns="$((t1 - t0))" 'BEGIN { printf "%.0f", m / (ns / 1e9) }')"
@@ -213,6 +237,50 @@ per_conn="$(sed -n 's/^bytes_per_connection=//p' <<<"$idle")"
 rss_before="$(sed -n 's/^rss_before_kb=//p' <<<"$idle")"
 rss_after="$(sed -n 's/^rss_after_kb=//p' <<<"$idle")"
 
+# Client side: every client against a fresh smtp-sink, interleaved.
+client_results="$scratch/client-results"
+: >"$client_results"
+measure_client() {
+    local name="$1" messages="$2"
+    start_server smtp-sink
+    local t0 t1 status=0
+    t0="$(now_ns)"
+    case "$name" in
+        smtp-source)
+            smtp-source -s 1 -m "$messages" -l 1024 -d "127.0.0.1:$port" \
+                >"$scratch/client.out" 2>&1 || status=$? ;;
+        *)
+            "$client_bin" "$name" 127.0.0.1 "$port" "$messages" 1024 \
+                >"$scratch/client.out" 2>&1 || status=$? ;;
+    esac
+    t1="$(now_ns)"
+    stop_server >/dev/null
+    if [ "$status" != 0 ] || { [ "$name" = smtp-source ] && [ -s "$scratch/client.out" ]; }; then
+        cat "$scratch/client.out" >&2
+        fail "client $name against smtp-sink failed (status $status)"
+    fi
+    local rate
+    rate="$(awk -v m="$messages" -v ns="$((t1 - t0))" 'BEGIN { printf "%.0f", m / (ns / 1e9) }')"
+    echo "$name $messages $rate" >>"$client_results"
+    printf '  client %-17s %6s messages %8s msg/s\n' "$name" "$messages" "$rate" >&2
+}
+clients=(ours smtp-source lettre lettre-transport)
+if [ -n "$client_bin" ]; then
+    for round in $(seq 1 "$rounds"); do
+        echo "client round $round" >&2
+        for name in "${clients[@]}"; do
+            messages="$client_messages"
+            # lettre waits ~45 ms per message on loopback (it writes the body
+            # and the final "." separately without TCP_NODELAY: Nagle against
+            # delayed ACKs), so it gets a hundredth of the messages.
+            case "$name" in lettre*) messages="$((client_messages / 100))" ;; esac
+            measure_client "$name" "$messages"
+        done
+    done
+else
+    echo "client benchmark not run: no session-client-bench binary (see benches/sessions/client.rs)" >&2
+fi
+
 report() {
     echo "## Server sessions (smtp-source -d), medians of $rounds interleaved round(s)"
     echo
@@ -239,6 +307,23 @@ report() {
     echo
     echo "$idle_count connections: VmRSS $rss_before kB before, $rss_after kB after:" \
         "$per_conn bytes ($(awk -v b="$per_conn" 'BEGIN { printf "%.1f", b / 1024 }') KiB) per idle connection."
+    echo
+    echo "## Client: one connection to smtp-sink, 1 KiB messages, medians of $rounds round(s)"
+    echo
+    if [ -n "$client_bin" ]; then
+        local reference
+        reference="$(awk '$1 == "smtp-source" { print $3 }' "$client_results" | median)"
+        echo "| client | messages | msg/s | vs smtp-source |"
+        echo "|---|---:|---:|---:|"
+        for name in "${clients[@]}"; do
+            local rate messages
+            rate="$(awk -v n="$name" '$1 == n { print $3 }' "$client_results" | median)"
+            messages="$(awk -v n="$name" '$1 == n { print $2; exit }' "$client_results")"
+            echo "| $name | $messages | $rate | $(awk -v a="$rate" -v b="$reference" 'BEGIN { printf "%.2f", a / b }') |"
+        done
+    else
+        echo "Not run: no session-client-bench binary."
+    fi
     echo
     echo "Raw measurements (server, scenario, msg/s, peak RSS kB, server CPU us/msg), in run order:"
     echo
