@@ -319,7 +319,7 @@ report() {
             local rate messages
             rate="$(awk -v n="$name" '$1 == n { print $3 }' "$client_results" | median)"
             messages="$(awk -v n="$name" '$1 == n { print $2; exit }' "$client_results")"
-            echo "| $name | $messages | $rate | $(awk -v a="$rate" -v b="$reference" 'BEGIN { printf "%.2f", a / b }') |"
+            echo "| $name | $messages | $rate | $(awk -v a="$rate" -v b="$reference" 'BEGIN { printf "%.3g", a / b }') |"
         done
     else
         echo "Not run: no session-client-bench binary."
