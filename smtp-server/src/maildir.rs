@@ -30,7 +30,7 @@
 use std::fs::File as StdFile;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -44,6 +44,7 @@ use crate::handler::{ConnectionInfo, Handler, Session};
 use crate::received::{Protocol, TraceInfo, write_received, write_return_path};
 
 /// Buffer between the body stream and the file: few, large blocking writes.
+/// A message that fits in it entirely is stored by one blocking call.
 const WRITE_BUFFER: usize = 64 * 1024;
 
 /// A Maildir (`tmp/`, `new/`, `cur/`) that stores messages durably.
@@ -144,8 +145,25 @@ impl Maildir {
     ) -> Result<PathBuf, DeliveryError> {
         let tmp_path = self.inner.tmp.join(name);
         let new_path = self.inner.new.join(name);
-        let mut guard = TmpFileGuard(Some(tmp_path.clone()));
 
+        // Most mail is small: read it whole into the write buffer and store it
+        // with one blocking call (create, write, fsync, rename) instead of one
+        // blocking-pool round trip per file operation.
+        let mut head = Vec::with_capacity(WRITE_BUFFER);
+        head.extend_from_slice(header);
+        if read_into_spare_capacity(body, &mut head).await? {
+            let guard = TmpFileGuard::new(tmp_path.clone());
+            let cancelled = guard.cancelled();
+            let (tmp, new) = (tmp_path.clone(), new_path.clone());
+            tokio::task::spawn_blocking(move || store_whole(&tmp, &new, &head, &cancelled))
+                .await
+                .map_err(|e| DeliveryError::Disk(io::Error::other(e)))?
+                .map_err(DeliveryError::Disk)?;
+            guard.disarm();
+            return self.sync_new_dir(&new_path).await;
+        }
+
+        let guard = TmpFileGuard::new(tmp_path.clone());
         let file = tokio::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -155,10 +173,8 @@ impl Maildir {
             .await
             .map_err(DeliveryError::Disk)?;
         let mut writer = BufWriter::with_capacity(WRITE_BUFFER, file);
-        writer
-            .write_all(header)
-            .await
-            .map_err(DeliveryError::Disk)?;
+        writer.write_all(&head).await.map_err(DeliveryError::Disk)?;
+        drop(head);
         copy_body(body, &mut writer).await?;
         writer.flush().await.map_err(DeliveryError::Disk)?;
         let file = writer.into_inner();
@@ -168,16 +184,58 @@ impl Maildir {
         tokio::fs::rename(&tmp_path, &new_path)
             .await
             .map_err(DeliveryError::Disk)?;
-        guard.0 = None;
+        guard.disarm();
+        self.sync_new_dir(&new_path).await
+    }
 
+    /// Waits for `new/` (holding the renamed `new_path`) to be on disk.
+    async fn sync_new_dir(&self, new_path: &Path) -> Result<PathBuf, DeliveryError> {
         if let Err(error) = self.inner.syncer.sync_after_now().await {
             // Not acknowledged, so do not leave it to be delivered twice when
             // the client retries.
-            let _ = tokio::fs::remove_file(&new_path).await;
+            let _ = tokio::fs::remove_file(new_path).await;
             return Err(DeliveryError::Disk(error));
         }
-        Ok(new_path)
+        Ok(new_path.to_path_buf())
     }
+}
+
+/// Reads `body` into the spare capacity of `buf`; true if the body ended
+/// within it, false if the buffer filled first (there may be more).
+async fn read_into_spare_capacity(
+    body: &mut (dyn AsyncRead + Unpin + Send),
+    buf: &mut Vec<u8>,
+) -> Result<bool, DeliveryError> {
+    use tokio::io::AsyncReadExt;
+    while buf.len() < buf.capacity() {
+        let n = body.read_buf(buf).await.map_err(DeliveryError::Body)?;
+        if n == 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The blocking half of a small delivery: `tmp/` file written and fsynced,
+/// then renamed into `new/` unless the delivery was abandoned meanwhile.
+fn store_whole(tmp: &Path, new: &Path, message: &[u8], cancelled: &AtomicBool) -> io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        // Mail is private to the mailbox owner.
+        .mode(0o600)
+        .open(tmp)?;
+    file.write_all(message)?;
+    file.sync_all()?;
+    drop(file);
+    if cancelled.load(Ordering::Acquire) {
+        // The guard may have run before the file existed: clean up here too.
+        let _ = std::fs::remove_file(tmp);
+        return Err(io::Error::other("delivery abandoned before the rename"));
+    }
+    std::fs::rename(tmp, new)
 }
 
 /// Copies the body, telling read errors (the protocol refused the message)
@@ -202,11 +260,28 @@ async fn copy_body(
 
 /// Removes a `tmp/` file that never made it to `new/`, whatever the reason
 /// (error, reset, the connection's future dropped mid-transfer).
-struct TmpFileGuard(Option<PathBuf>);
+struct TmpFileGuard(Option<PathBuf>, Arc<AtomicBool>);
+
+impl TmpFileGuard {
+    fn new(path: PathBuf) -> Self {
+        TmpFileGuard(Some(path), Arc::new(AtomicBool::new(false)))
+    }
+
+    /// Set when the guard fires: a blocking store still running must not rename.
+    fn cancelled(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.1)
+    }
+
+    /// The file reached `new/`: nothing to clean up.
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
 
 impl Drop for TmpFileGuard {
     fn drop(&mut self) {
         if let Some(path) = self.0.take() {
+            self.1.store(true, Ordering::Release);
             let _ = std::fs::remove_file(path);
         }
     }

@@ -70,8 +70,10 @@ impl Session for SinkSession {
         body: &mut (dyn AsyncRead + Unpin + Send),
     ) -> Result<(), Reply<'static>> {
         // Read to the end: the body must pass the protocol's checks (size,
-        // bare line endings) before the message counts as accepted.
-        let mut buf = [0u8; 16 * 1024];
+        // bare line endings) before the message counts as accepted. The
+        // buffer is on the heap: in the future it would be part of every
+        // connection's task, idle or not.
+        let mut buf = vec![0u8; 16 * 1024];
         loop {
             match body.read(&mut buf).await {
                 Ok(0) => break,

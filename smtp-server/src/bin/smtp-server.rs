@@ -4,7 +4,8 @@
 //! smtp-server [--listen ADDR]... [--tls-listen ADDR]... [--tls-cert PEM --tls-key PEM]
 //!             [--maildir DIR | --sink] [--hostname NAME] [--users FILE]
 //!             [--local-domain DOMAIN]... [--max-message-size BYTES]
-//!             [--max-recipients N] [--max-connections N] [--allow-insecure-auth]
+//!             [--max-recipients N] [--max-connections N] [--max-connections-per-ip N]
+//!             [--threads N] [--allow-insecure-auth]
 //! smtp-server hash-password < password
 //! ```
 //!

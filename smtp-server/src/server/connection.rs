@@ -1,8 +1,10 @@
 //! One connection: the tokio driver of the sans-I/O [`Connection`] (see its
 //! driving loop), with the handler, the authenticator, TLS and the clocks.
 
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -17,6 +19,7 @@ use tokio_rustls::TlsAcceptor;
 
 use super::Shared;
 use super::body_reader::{BodyReader, PIPE_CAPACITY};
+use super::deadline::Deadline;
 use super::stream::Stream;
 use crate::auth::Authenticator;
 use crate::handler::{ConnectionInfo, Handler, Session};
@@ -25,6 +28,22 @@ use crate::tls::tls_info;
 
 /// Bytes read from the socket at once: small, so idle connections stay small.
 const READ_SIZE: usize = 4096;
+
+/// Resolves when the server's graceful shutdown starts. Made once per
+/// connection so that its waiter stays registered across waits, instead of
+/// joining and leaving the shared shutdown channel's waiter list per command.
+type ShutdownSignal = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+fn shutdown_signal(mut shutdown: watch::Receiver<bool>) -> ShutdownSignal {
+    Box::pin(async move {
+        // The watch guard is not Send: drop it inside the future.
+        let started = shutdown.wait_for(|stop| *stop).await.is_ok();
+        if !started {
+            // The server is gone without a shutdown: there will never be one.
+            std::future::pending::<()>().await;
+        }
+    })
+}
 
 /// What one connection owns while it runs.
 struct Driver<'s, H: Handler, A: Authenticator> {
@@ -36,8 +55,12 @@ struct Driver<'s, H: Handler, A: Authenticator> {
     buf: Box<[u8; READ_SIZE]>,
     /// The handler's answer for the body being received, kept until `MessageReceived`.
     data_verdict: Option<Vec<Result<(), Reply<'static>>>>,
-    shutdown: watch::Receiver<bool>,
+    shutdown: ShutdownSignal,
     shutdown_deadline: Option<Instant>,
+    /// When the current command wait ends (RFC 5321 §4.5.3.2).
+    command_deadline: Instant,
+    /// The timer behind whichever wait is current (command or body).
+    deadline: Deadline,
 }
 
 /// Serves one accepted TCP connection to its end.
@@ -75,6 +98,7 @@ pub(crate) async fn serve_connection<H: Handler, A: Authenticator>(
         shared.authenticator.mechanisms().to_vec(),
     );
     let conn = Connection::new(Arc::clone(&shared.config), info, offer);
+    let command_deadline = Instant::now() + shared.config.timeouts.command;
     let mut driver = Driver {
         shared: &shared,
         conn,
@@ -83,8 +107,10 @@ pub(crate) async fn serve_connection<H: Handler, A: Authenticator>(
         out: Vec::new(),
         buf: Box::new([0; READ_SIZE]),
         data_verdict: None,
-        shutdown: shared.shutdown.subscribe(),
+        shutdown: shutdown_signal(shared.shutdown.subscribe()),
         shutdown_deadline: None,
+        command_deadline,
+        deadline: Deadline::new(command_deadline),
     };
     if let Err(error) = driver.run().await {
         tracing::debug!(%peer, %error, "connection ended with an error");
@@ -121,7 +147,7 @@ async fn handshake<H: Handler, A: Authenticator>(
 
 impl<H: Handler, A: Authenticator> Driver<'_, H, A> {
     async fn run(&mut self) -> io::Result<()> {
-        let mut deadline = self.command_deadline();
+        self.command_deadline = self.next_command_deadline();
         loop {
             while let Some(event) = self.conn.poll_event() {
                 self.handle_event(event).await?;
@@ -131,7 +157,7 @@ impl<H: Handler, A: Authenticator> Driver<'_, H, A> {
             }
             if self.flush().await? {
                 // A reply went out: a new command wait starts (RFC 5321 §4.5.3.2).
-                deadline = self.command_deadline();
+                self.command_deadline = self.next_command_deadline();
             }
             if self.conn.is_closed() {
                 return Ok(());
@@ -142,20 +168,19 @@ impl<H: Handler, A: Authenticator> Driver<'_, H, A> {
                 tracing::error!("session waits for nothing it announced; closing");
                 return Ok(());
             }
+            self.deadline.set(self.command_deadline);
             let shutting_down = self.shutdown_deadline.is_some();
-            let shutdown_deadline = self.shutdown_deadline.unwrap_or(deadline);
+            let shutdown_deadline = self.shutdown_deadline.unwrap_or(self.command_deadline);
             tokio::select! {
-                changed = async { self.shutdown.wait_for(|stop| *stop).await.is_ok() }, if !shutting_down => {
-                    if changed {
-                        self.shutdown_deadline =
-                            Some(Instant::now() + self.shared.config.timeouts.shutdown_grace);
-                        self.conn.handle_shutdown();
-                    }
+                () = self.shutdown.as_mut(), if !shutting_down => {
+                    self.shutdown_deadline =
+                        Some(Instant::now() + self.shared.config.timeouts.shutdown_grace);
+                    self.conn.handle_shutdown();
                 }
                 () = sleep_until(shutdown_deadline), if shutting_down => {
                     self.conn.handle_shutdown_deadline();
                 }
-                () = sleep_until(deadline) => self.conn.handle_timeout(),
+                () = self.deadline.expired() => self.conn.handle_timeout(),
                 read = self.stream.read(&mut self.buf[..]) => match read {
                     Ok(0) | Err(_) => self.conn.handle_eof(),
                     Ok(n) => self.conn.handle_input(self.buf.get(..n).unwrap_or_default()),
@@ -164,7 +189,7 @@ impl<H: Handler, A: Authenticator> Driver<'_, H, A> {
         }
     }
 
-    fn command_deadline(&self) -> Instant {
+    fn next_command_deadline(&self) -> Instant {
         Instant::now()
             + self
                 .conn
@@ -198,7 +223,10 @@ impl<H: Handler, A: Authenticator> Driver<'_, H, A> {
             }
             Event::DataStarted => {
                 self.flush().await?;
-                let verdict = self.receive_body().await?;
+                // Boxed: the body phase's state (the handler's `data` future,
+                // the pump) exists only while a body is received, instead of
+                // inflating every connection's task, idle ones included.
+                let verdict = Box::pin(self.receive_body()).await?;
                 self.data_verdict = Some(verdict);
             }
             Event::MessageReceived => {
@@ -212,11 +240,11 @@ impl<H: Handler, A: Authenticator> Driver<'_, H, A> {
                 self.data_verdict = None;
                 self.session.reset();
             }
-            Event::AuthRequested(request) => self.authenticate(request).await,
+            Event::AuthRequested(request) => Box::pin(self.authenticate(request)).await,
             Event::TlsUpgradeRequested => {
                 self.flush().await?;
                 let plain = std::mem::replace(&mut self.stream, Stream::Closed);
-                if let Some((tls, negotiated)) = handshake(self.shared, plain).await {
+                if let Some((tls, negotiated)) = Box::pin(handshake(self.shared, plain)).await {
                     self.stream = tls;
                     self.conn.handle_tls_established(negotiated);
                 }
@@ -280,6 +308,7 @@ impl<H: Handler, A: Authenticator> Driver<'_, H, A> {
             timeouts: self.shared.config.timeouts,
             shutdown: &mut self.shutdown,
             shutdown_deadline: &mut self.shutdown_deadline,
+            deadline: &mut self.deadline,
         };
         let (verdict, pumped) = tokio::join!(handler, pump.run(pipe_in, failed));
         pumped?;
@@ -293,9 +322,10 @@ struct Pump<'d> {
     stream: &'d mut Stream,
     buf: &'d mut [u8],
     timeouts: crate::config::Timeouts,
-    shutdown: &'d mut watch::Receiver<bool>,
+    shutdown: &'d mut ShutdownSignal,
     /// Set once a graceful shutdown started: the transaction must end by then.
     shutdown_deadline: &'d mut Option<Instant>,
+    deadline: &'d mut Deadline,
 }
 
 impl Pump<'_> {
@@ -307,6 +337,7 @@ impl Pump<'_> {
             timeouts,
             shutdown,
             shutdown_deadline,
+            deadline: clock,
         } = self;
         let mut pipe = Some(pipe);
         let mut chunk = Vec::new();
@@ -352,17 +383,16 @@ impl Pump<'_> {
                     Duration::from_secs_f64(received as f64 / timeouts.min_data_rate as f64);
                 deadline = deadline.min(started + timeouts.data_rate_grace + allowed);
             }
+            clock.set(deadline);
             let shutting_down = shutdown_deadline.is_some();
             let stop_at = shutdown_deadline.unwrap_or(deadline);
             tokio::select! {
-                changed = async { shutdown.wait_for(|stop| *stop).await.is_ok() }, if !shutting_down => {
-                    if changed {
-                        *shutdown_deadline = Some(Instant::now() + timeouts.shutdown_grace);
-                        conn.handle_shutdown();
-                    }
+                () = shutdown.as_mut(), if !shutting_down => {
+                    *shutdown_deadline = Some(Instant::now() + timeouts.shutdown_grace);
+                    conn.handle_shutdown();
                 }
                 () = sleep_until(stop_at), if shutting_down => conn.handle_shutdown_deadline(),
-                () = sleep_until(deadline) => conn.handle_timeout(),
+                () = clock.expired() => conn.handle_timeout(),
                 read = stream.read(buf) => match read {
                     Ok(0) | Err(_) => conn.handle_eof(),
                     Ok(n) => {

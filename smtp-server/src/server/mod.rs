@@ -38,6 +38,7 @@
 
 mod body_reader;
 mod connection;
+mod deadline;
 mod stream;
 
 use std::io;

@@ -74,6 +74,15 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) max_connections: Option<u32>,
 
+    /// Most connections open at once from one IP address.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) max_connections_per_ip: Option<u32>,
+
+    /// Worker threads, each with its own single-threaded runtime; the
+    /// connections are spread over them. Default: the number of CPUs.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) threads: Option<u32>,
+
     /// Offer and accept AUTH over unencrypted connections (testing only).
     #[arg(long)]
     pub(crate) allow_insecure_auth: bool,

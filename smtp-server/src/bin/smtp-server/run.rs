@@ -46,6 +46,7 @@ struct Plan {
     store: Store,
     authenticator: Option<UsersAuthenticator>,
     config: smtp_server::Config,
+    threads: usize,
 }
 
 enum Store {
@@ -85,7 +86,9 @@ pub(crate) fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(refusal.status);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // This thread binds, announces and waits for signals; the connections run
+    // on the worker threads (see `serve_until_signal`).
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
@@ -95,10 +98,7 @@ pub(crate) fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // The accept loops run on this thread (a LocalSet), so they need not be
-    // `Send`; connections are spawned onto the multi-threaded runtime.
-    let local = tokio::task::LocalSet::new();
-    match local.block_on(&runtime, run(plan)) {
+    match runtime.block_on(run(plan)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("smtp-server: {message}");
@@ -170,6 +170,9 @@ fn plan(args: ServeArgs) -> Result<Plan, Refusal> {
     if let Some(n) = args.max_connections {
         config.connections.max_connections = n as usize;
     }
+    if let Some(n) = args.max_connections_per_ip {
+        config.connections.max_connections_per_ip = n as usize;
+    }
     let store = if args.sink {
         Store::Sink
     } else {
@@ -181,6 +184,10 @@ fn plan(args: ServeArgs) -> Result<Plan, Refusal> {
             .map_err(|e| Refusal::failure(format!("maildir {}: {e}", dir.display())))?;
         Store::Maildir(maildir)
     };
+    let threads = match args.threads {
+        Some(n) => n as usize,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
     Ok(Plan {
         listen,
         tls_listen: args.tls_listen,
@@ -188,6 +195,7 @@ fn plan(args: ServeArgs) -> Result<Plan, Refusal> {
         store,
         authenticator,
         config,
+        threads,
     })
 }
 
@@ -209,9 +217,14 @@ async fn run(plan: Plan) -> Result<(), String> {
         store,
         authenticator,
         config,
+        threads,
     } = plan;
     let hostname = config.hostname.clone();
-    let listeners = Listeners { listen, tls_listen };
+    let listeners = Listeners {
+        listen,
+        tls_listen,
+        threads,
+    };
     match store {
         Store::Maildir(maildir) => {
             let builder = Server::builder(MaildirHandler::new(maildir, hostname));
@@ -227,6 +240,8 @@ async fn run(plan: Plan) -> Result<(), String> {
 struct Listeners {
     listen: Vec<SocketAddr>,
     tls_listen: Vec<SocketAddr>,
+    /// Worker threads that accept on every listener.
+    threads: usize,
 }
 
 async fn with_authenticator<H: Handler>(
@@ -249,8 +264,15 @@ async fn with_authenticator<H: Handler>(
     }
 }
 
-/// Binds every listener (any failure stops the start), announces them, serves,
-/// and on SIGTERM / Ctrl-C shuts down gracefully.
+/// Binds every listener (any failure stops the start), announces them, serves
+/// on the worker threads, and on SIGTERM / Ctrl-C shuts down gracefully.
+///
+/// Each worker thread runs a single-threaded runtime that accepts on every
+/// listener and keeps the connections it accepted. A connection's tasks then
+/// never move between threads: waking the body reader from the socket pump,
+/// or a reply after a read, costs no cross-thread hand-off (futex, eventfd),
+/// which measured as most of the server's per-message cost on a work-stealing
+/// runtime (benches/sessions/RESULTS.md).
 async fn serve_until_signal<H: Handler, A: Authenticator>(
     server: Server<H, A>,
     listeners: Listeners,
@@ -258,28 +280,48 @@ async fn serve_until_signal<H: Handler, A: Authenticator>(
     let mut bound = Vec::new();
     for (addrs, implicit_tls) in [(&listeners.listen, false), (&listeners.tls_listen, true)] {
         for addr in addrs {
-            let listener = TcpListener::bind(addr)
-                .await
+            let listener = std::net::TcpListener::bind(addr)
+                .and_then(|listener| {
+                    listener.set_nonblocking(true)?;
+                    Ok(listener)
+                })
                 .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
             let local = listener
                 .local_addr()
                 .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-            bound.push((listener, local, implicit_tls));
+            bound.push(BoundListener {
+                listener,
+                local,
+                implicit_tls,
+            });
         }
     }
-    let mut tasks = JoinSet::new();
-    for (listener, local, implicit_tls) in bound {
-        announce(local, if implicit_tls { "smtps" } else { "smtp" });
-        tracing::info!(%local, implicit_tls, "listening");
+    let (finished_tx, mut finished_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut workers = 0;
+    for index in 0..listeners.threads.max(1) {
+        let mut own = Vec::with_capacity(bound.len());
+        for listener in &bound {
+            own.push(listener.try_clone()?);
+        }
         let server = server.clone();
-        tasks.spawn_local(async move {
-            let result = if implicit_tls {
-                server.serve_implicit_tls(listener).await
-            } else {
-                server.serve(listener).await
-            };
-            result.map_err(|e| format!("serving {local}: {e}"))
-        });
+        let finished = finished_tx.clone();
+        std::thread::Builder::new()
+            .name(format!("smtp-worker-{index}"))
+            .spawn(move || {
+                let _ = finished.send(run_worker(server, own));
+            })
+            .map_err(|e| format!("cannot start a worker thread: {e}"))?;
+        workers += 1;
+    }
+    drop(finished_tx);
+    for listener in &bound {
+        let kind = if listener.implicit_tls {
+            "smtps"
+        } else {
+            "smtp"
+        };
+        announce(listener.local, kind);
+        tracing::info!(local = %listener.local, implicit_tls = listener.implicit_tls, "listening");
     }
 
     let shutdown = server.shutdown_handle();
@@ -288,13 +330,12 @@ async fn serve_until_signal<H: Handler, A: Authenticator>(
             signal?;
             tracing::info!("shutting down: no new connections, finishing transactions");
         }
-        Some(finished) = tasks.join_next() => {
-            // A listener stopped on its own: that is an error, stop the others.
+        finished = finished_rx.recv() => {
+            // A worker stopped on its own: that is an error, stop the others.
             shutdown.shutdown();
             return match finished {
-                Ok(Err(e)) => Err(e),
-                Ok(Ok(())) => Err("a listener stopped unexpectedly".to_owned()),
-                Err(e) => Err(format!("a listener failed: {e}")),
+                Some(Err(e)) => Err(e),
+                Some(Ok(())) | None => Err("a worker stopped unexpectedly".to_owned()),
             };
         }
     }
@@ -303,9 +344,11 @@ async fn serve_until_signal<H: Handler, A: Authenticator>(
     // bounds the whole exit in case a connection does not go away.
     let limit = SHUTDOWN_LIMIT;
     let drained = tokio::time::timeout(limit, async {
-        while let Some(finished) = tasks.join_next().await {
-            if let Ok(Err(e)) = finished {
-                tracing::warn!(error = %e, "listener error during shutdown");
+        for _ in 0..workers {
+            match finished_rx.recv().await {
+                Some(Ok(())) => {}
+                Some(Err(e)) => tracing::warn!(error = %e, "worker error during shutdown"),
+                None => break,
             }
         }
     })
@@ -317,6 +360,66 @@ async fn serve_until_signal<H: Handler, A: Authenticator>(
         );
     }
     Ok(())
+}
+
+/// A bound listening socket, before a runtime owns it.
+#[derive(Debug)]
+struct BoundListener {
+    listener: std::net::TcpListener,
+    local: SocketAddr,
+    implicit_tls: bool,
+}
+
+impl BoundListener {
+    /// Another handle on the same socket, for another worker.
+    fn try_clone(&self) -> Result<BoundListener, String> {
+        Ok(BoundListener {
+            listener: self
+                .listener
+                .try_clone()
+                .map_err(|e| format!("cannot share listener {}: {e}", self.local))?,
+            local: self.local,
+            implicit_tls: self.implicit_tls,
+        })
+    }
+}
+
+/// One worker thread: a single-threaded runtime serving every listener until
+/// the shutdown has drained its connections.
+fn run_worker<H: Handler, A: Authenticator>(
+    server: Server<H, A>,
+    listeners: Vec<BoundListener>,
+) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start a worker runtime: {e}"))?;
+    // The accept loops run as local tasks, so they need not be `Send`.
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&runtime, async move {
+        let mut tasks = JoinSet::new();
+        for bound in listeners {
+            let local = bound.local;
+            let listener = TcpListener::from_std(bound.listener)
+                .map_err(|e| format!("cannot listen on {local}: {e}"))?;
+            let server = server.clone();
+            tasks.spawn_local(async move {
+                let result = if bound.implicit_tls {
+                    server.serve_implicit_tls(listener).await
+                } else {
+                    server.serve(listener).await
+                };
+                result.map_err(|e| format!("serving {local}: {e}"))
+            });
+        }
+        while let Some(finished) = tasks.join_next().await {
+            match finished {
+                Ok(result) => result?,
+                Err(e) => return Err(format!("a listener failed: {e}")),
+            }
+        }
+        Ok(())
+    })
 }
 
 /// Longer than the server's default shutdown grace (30 s), so that grace applies first.
