@@ -100,7 +100,14 @@ pub fn command<'a>(line: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, P
     } else {
         line
     };
-    let (verb, args) = split(line, memchr(b' ', line).unwrap_or(line.len()));
+    // Nearly every verb has four letters: when the fifth octet is a space or
+    // the end, no search is needed (a line that has a space earlier is no
+    // verb either way). memchr's set-up costs more than a short line.
+    let verb_len = match line.get(4) {
+        None | Some(b' ') => line.len().min(4),
+        Some(_) => memchr(b' ', line).unwrap_or(line.len()),
+    };
+    let (verb, args) = split(line, verb_len);
     match *verb {
         [a, b, c, d] => match [a, b, c, d].map(|x| x.to_ascii_uppercase()) {
             [b'E', b'H', b'L', b'O'] => Ok(Command::Ehlo(ehlo(args, opts)?)),

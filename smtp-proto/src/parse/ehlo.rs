@@ -78,10 +78,20 @@ pub(crate) fn ehlo_line(line: &str) -> Option<Capability<'_>> {
     if line.is_empty() {
         return None;
     }
-    let (keyword, params) = line.split_once(' ').unwrap_or((line, ""));
+    let (keyword, params) = match line.bytes().position(|b| b == b' ') {
+        Some(sp) => (
+            line.get(..sp).unwrap_or(line),
+            line.get(sp + 1..).unwrap_or(""),
+        ),
+        None => (line, ""),
+    };
     // Before RFC 4954, some clients only understood `AUTH=PLAIN LOGIN`;
     // servers still send it next to the standard line.
-    if let Some((name, first)) = keyword.split_once('=') {
+    if let Some((name, first)) = keyword
+        .contains('=')
+        .then(|| keyword.split_once('='))
+        .flatten()
+    {
         if name.eq_ignore_ascii_case("AUTH") {
             let start = line.len() - first.len() - params.len() - usize::from(!params.is_empty());
             let mechanisms = line.get(start..).unwrap_or_default();
@@ -106,13 +116,20 @@ pub(crate) fn ehlo_line(line: &str) -> Option<Capability<'_>> {
 /// The typed capability for an upper-cased known keyword whose parameters
 /// match its RFC; `None` otherwise.
 fn typed_capability<'a>(keyword: &[u8], params: &'a str) -> Option<Capability<'a>> {
-    let mut words = params.split(' ').filter(|word| !word.is_empty());
-    let first = words.next();
-    let second = words.next();
-    let more = words.next().is_some();
-    let none = first.is_none();
-    let at_most_one = second.is_none();
+    // Most keywords are flags: only those with parameters split them.
+    let none = params.bytes().all(|b| b == b' ');
+    let words = || {
+        let mut words = params.split(' ').filter(|word| !word.is_empty());
+        let first = words.next();
+        let second = words.next();
+        (first, second, words.next().is_some())
+    };
     let flag = |capability| none.then_some(capability);
+    let (first, second, more) = match keyword {
+        b"SIZE" | b"DELIVERBY" | b"FUTURERELEASE" | b"MT-PRIORITY" => words(),
+        _ => (None, None, false),
+    };
+    let at_most_one = second.is_none();
     match keyword {
         b"SIZE" if at_most_one => match first {
             None => Some(Capability::Size(None)),
@@ -179,7 +196,9 @@ pub(crate) fn ehlo_ok_rsp<'a>(
     if domain.is_empty() {
         return Err(ParseError::InvalidReply("EHLO response without a domain"));
     }
-    let capabilities = lines.filter_map(ehlo_line).collect();
+    // One allocation for a typical response instead of growing from 4.
+    let mut capabilities = Vec::with_capacity(16);
+    capabilities.extend(lines.filter_map(ehlo_line));
     Ok(EhloInfo::new_unchecked(domain, greeting, capabilities))
 }
 
