@@ -65,6 +65,7 @@
 
 pub mod bdat;
 pub(crate) mod chars;
+pub(crate) mod swar;
 #[cfg(feature = "codec")]
 pub mod codec;
 pub mod data;
