@@ -65,7 +65,6 @@
 
 pub mod bdat;
 pub(crate) mod chars;
-pub(crate) mod swar;
 #[cfg(feature = "codec")]
 pub mod codec;
 pub mod data;
@@ -75,6 +74,7 @@ pub mod framing;
 pub mod options;
 pub mod parse;
 pub mod sasl;
+pub(crate) mod swar;
 pub mod transcript;
 pub mod types;
 

@@ -17,6 +17,7 @@ use crate::{
         address::{self, to_parse_error, whole},
         params::{mail_parameters, rcpt_parameters},
     },
+    swar,
     types::{
         address::{Domain, Host},
         command::{Argument, Command, InitialResponse, Mechanism, NodeName},
@@ -52,6 +53,17 @@ fn strip_prefix_no_case<'a>(input: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> 
         .and_then(|_| input.get(prefix.len()..))
 }
 
+/// Octets searched a word at a time before handing over to `memchr`: a
+/// command line is nearly always shorter, and `memchr`'s set-up costs more
+/// than the whole search there.
+const SHORT_LINE: usize = 128;
+
+/// Position of the first LF of `buf`.
+fn find_lf(buf: &[u8]) -> Option<usize> {
+    let (head, tail) = buf.split_at_checked(SHORT_LINE).unwrap_or((buf, &[]));
+    swar::find_lf(head).or_else(|| memchr(b'\n', tail).map(|i| i + head.len()))
+}
+
 /// Parses the first command of `buf`, bytes as read from the peer: the
 /// command and the bytes it took (line ending included), or
 /// [`ParseError::Incomplete`] while no LF is buffered.
@@ -64,7 +76,7 @@ pub(crate) fn command_stream<'a>(
     buf: &'a [u8],
     opts: &ParseOptions,
 ) -> Result<(Command<'a>, usize), ParseError> {
-    let Some(lf) = memchr(b'\n', buf) else {
+    let Some(lf) = find_lf(buf) else {
         return Err(ParseError::Incomplete);
     };
     let (line, _) = split(buf, lf);
@@ -115,28 +127,31 @@ pub fn command<'a>(line: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, P
             [b'L', b'H', b'L', b'O'] => Ok(Command::Lhlo(ehlo(args, opts)?)),
             [b'M', b'A', b'I', b'L'] => mail(args, opts),
             [b'R', b'C', b'P', b'T'] => rcpt(args, opts),
-            [b'D', b'A', b'T', b'A'] => no_arguments(args, Command::Data),
+            [b'D', b'A', b'T', b'A'] => no_arguments(args).map(|()| Command::Data),
             [b'B', b'D', b'A', b'T'] => bdat(args),
-            [b'R', b'S', b'E', b'T'] => no_arguments(args, Command::Rset),
+            [b'R', b'S', b'E', b'T'] => no_arguments(args).map(|()| Command::Rset),
             [b'V', b'R', b'F', b'Y'] => Ok(Command::Vrfy(required_argument(args, opts)?)),
             [b'E', b'X', b'P', b'N'] => Ok(Command::Expn(required_argument(args, opts)?)),
             [b'H', b'E', b'L', b'P'] => Ok(Command::Help(optional_argument(args, opts)?)),
             [b'N', b'O', b'O', b'P'] => Ok(Command::Noop(optional_argument(args, opts)?)),
-            [b'Q', b'U', b'I', b'T'] => no_arguments(args, Command::Quit),
+            [b'Q', b'U', b'I', b'T'] => no_arguments(args).map(|()| Command::Quit),
             [b'A', b'U', b'T', b'H'] => auth(args),
             [b'E', b'T', b'R', b'N'] => etrn(args, opts),
             _ => Err(ParseError::UnknownCommand),
         },
-        _ if verb.eq_ignore_ascii_case(b"STARTTLS") => no_arguments(args, Command::StartTls),
+        _ if verb.eq_ignore_ascii_case(b"STARTTLS") => {
+            no_arguments(args).map(|()| Command::StartTls)
+        }
         _ => Err(ParseError::UnknownCommand),
     }
 }
 
 /// `"DATA" CRLF`, `"RSET" CRLF`, `"QUIT" CRLF` (RFC 5321 §4.1.1),
 /// `"STARTTLS" CRLF` (RFC 3207 §4): nothing may follow the verb.
-fn no_arguments<'a>(args: &[u8], command: Command<'a>) -> Result<Command<'a>, ParseError> {
+/// Checks rather than takes the command, so that no large value is moved.
+fn no_arguments(args: &[u8]) -> Result<(), ParseError> {
     if args.is_empty() {
-        Ok(command)
+        Ok(())
     } else {
         Err(ParseError::InvalidArguments("command takes no arguments"))
     }

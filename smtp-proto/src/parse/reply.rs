@@ -12,8 +12,8 @@ use nom::IResult;
 use nom::error::{Error, ErrorKind};
 
 use crate::chars::TEXTSTRING;
-use crate::swar;
 use crate::error::ParseError;
+use crate::swar;
 use crate::types::reply::{Reply, enhanced_prefix};
 use crate::types::status::{EnhancedStatus, ReplyCode};
 
@@ -151,7 +151,13 @@ pub(crate) fn reply_line(line: &[u8]) -> Result<ReplyLine<'_>, ParseError> {
 /// takes through framing and [`reply_line`] for the precise error.
 fn complete_reply_line(window: &[u8]) -> Option<(ReplyLine<'_>, usize)> {
     let (code, more, text_area) = match window {
-        [a @ b'2'..=b'5', b @ b'0'..=b'5', c @ b'0'..=b'9', sep @ (b' ' | b'-'), text @ ..] => {
+        [
+            a @ b'2'..=b'5',
+            b @ b'0'..=b'5',
+            c @ b'0'..=b'9',
+            sep @ (b' ' | b'-'),
+            text @ ..,
+        ] => {
             let code = u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0');
             (ReplyCode::new_unchecked(code), *sep == b'-', text)
         }
