@@ -149,7 +149,7 @@ pub(crate) fn reply_line(line: &[u8]) -> Result<ReplyLine<'_>, ParseError> {
 /// and CRLF or LF. The line and the index of its LF; `None` for anything
 /// else (a bare code, a bad byte, no line end yet), which the caller then
 /// takes through framing and [`reply_line`] for the precise error.
-fn complete_reply_line(window: &[u8]) -> Option<(ReplyLine<'_>, usize)> {
+pub(crate) fn complete_reply_line(window: &[u8]) -> Option<(ReplyLine<'_>, usize)> {
     let (code, more, text_area) = match window {
         [
             a @ b'2'..=b'5',
