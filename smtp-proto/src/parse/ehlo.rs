@@ -47,8 +47,21 @@ pub(crate) fn ehlo_param(input: &[u8]) -> IResult<&[u8], &[u8]> {
 /// (`size-param` of RFC 1870 §4, `min-by-time` of RFC 2852 §4,
 /// `max-future-release-interval` of RFC 4865 §3).
 pub(crate) fn number(digits: &str) -> Option<u64> {
+    /// Nineteen decimal digits always fit a `u64`: no overflow check.
+    const SAFE_DIGITS: usize = 19;
     if digits.is_empty() {
         return None;
+    }
+    if digits.len() <= SAFE_DIGITS {
+        let mut n = 0u64;
+        for b in digits.bytes() {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            n = n * 10 + u64::from(digit);
+        }
+        return Some(n);
     }
     digits.bytes().try_fold(0u64, |n, b| {
         let digit = b.wrapping_sub(b'0');
@@ -79,6 +92,7 @@ const MAX_KNOWN_KEYWORD: usize = 19;
 
 /// Where the keyword of an EHLO line ends (its first space, or the end) and
 /// whether it has an `=` in it (the old `AUTH=` form), a word at a time.
+#[inline]
 fn keyword_end(bytes: &[u8]) -> (usize, bool) {
     let mut chunks = bytes.chunks_exact(swar::WORD);
     let mut offset = 0;
@@ -88,8 +102,7 @@ fn keyword_end(bytes: &[u8]) -> (usize, bool) {
         let equals = swar::bytes_equal(word, b'=');
         if space != 0 {
             let at = swar::first_flagged(space);
-            let before = chunk.get(..at).unwrap_or_default();
-            return (offset + at, before.contains(&b'='));
+            return (offset + at, equals != 0 && swar::first_flagged(equals) < at);
         }
         if equals != 0 {
             let end = memchr(b' ', bytes).unwrap_or(bytes.len());
@@ -97,10 +110,37 @@ fn keyword_end(bytes: &[u8]) -> (usize, bool) {
         }
         offset += swar::WORD;
     }
-    let tail = chunks.remainder();
-    let at = tail.iter().position(|&b| b == b' ').unwrap_or(tail.len());
-    let before = tail.get(..at).unwrap_or_default();
-    (offset + at, before.contains(&b'='))
+    let mut equals = false;
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        match b {
+            b' ' => return (offset + i, equals),
+            b'=' => equals = true,
+            _ => {}
+        }
+    }
+    (bytes.len(), equals)
+}
+
+/// The first two space-separated words of `params` and whether more
+/// follow (runs of spaces separate as one space does).
+fn first_words(params: &str) -> (Option<&str>, Option<&str>, bool) {
+    let mut words = [None, None];
+    let bytes = params.as_bytes();
+    let mut at = 0;
+    for slot in &mut words {
+        while bytes.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        if at == bytes.len() {
+            return (words[0], words[1], false);
+        }
+        let word = bytes.get(at..).unwrap_or_default();
+        let len = word.iter().position(|&b| b == b' ').unwrap_or(word.len());
+        *slot = params.get(at..at + len);
+        at += len;
+    }
+    let more = bytes.get(at..).is_some_and(|rest| rest.iter().any(|&b| b != b' '));
+    (words[0], words[1], more)
 }
 
 /// `ehlo-line = ehlo-keyword *( SP ehlo-param )` (RFC 5321 §4.1.1.1), with
@@ -163,12 +203,7 @@ fn typed_capability<'a>(keyword: &[u8], params: &'a str) -> Option<Capability<'a
     // Most keywords are flags: only those with parameters split them, in
     // their own arm.
     let flag = |capability| params.bytes().all(|b| b == b' ').then_some(capability);
-    let words = || {
-        let mut words = params.split(' ').filter(|word| !word.is_empty());
-        let first = words.next();
-        let second = words.next();
-        (first, second, words.next().is_some())
-    };
+    let words = || first_words(params);
     match keyword {
         b"SIZE" => match words() {
             (None, _, _) => Some(Capability::Size(None)),

@@ -149,6 +149,7 @@ pub(crate) fn reply_line(line: &[u8]) -> Result<ReplyLine<'_>, ParseError> {
 /// and CRLF or LF. The line and the index of its LF; `None` for anything
 /// else (a bare code, a bad byte, no line end yet), which the caller then
 /// takes through framing and [`reply_line`] for the precise error.
+#[inline]
 pub(crate) fn complete_reply_line(window: &[u8]) -> Option<(ReplyLine<'_>, usize)> {
     let (code, more, text_area) = match window {
         [
@@ -172,6 +173,7 @@ pub(crate) fn complete_reply_line(window: &[u8]) -> Option<(ReplyLine<'_>, usize
 /// a bare LF accepted): the text's length and the index of the LF, found
 /// and validated together a word at a time. `None` when a byte outside the
 /// text class other than the line ending comes first, or no LF is there.
+#[inline]
 fn reply_text_end(bytes: &[u8]) -> Option<(usize, usize)> {
     let mut from = 0;
     loop {
@@ -188,6 +190,7 @@ fn reply_text_end(bytes: &[u8]) -> Option<(usize, usize)> {
 
 /// Index of the first octet of `bytes` outside `%d32-126 / %d128-255`, the
 /// octets every reply text may hold without a second look.
+#[inline]
 fn first_control(bytes: &[u8]) -> Option<usize> {
     let mut chunks = bytes.chunks_exact(swar::WORD);
     let mut offset = 0;
