@@ -97,6 +97,44 @@ fn utf8(token: &[u8]) -> Result<&str, ParseError> {
     std::str::from_utf8(token).map_err(|_| ParseError::InvalidAddress("invalid UTF-8"))
 }
 
+/// The text tokens are sliced from: the bytes of a command's arguments
+/// checked to be UTF-8 once, so that the domain, local part and route of a
+/// path need no check of their own (on short tokens the check's set-up is
+/// most of its cost). Without it, or for a token outside it, each token is
+/// checked by itself.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Source<'a>(Option<&'a str>);
+
+impl<'a> Source<'a> {
+    /// `bytes` checked once; when they are not UTF-8, tokens are checked
+    /// one by one, which reports the error where the grammar meets it.
+    pub(crate) fn of(bytes: &'a [u8]) -> Self {
+        Source(std::str::from_utf8(bytes).ok())
+    }
+
+    /// `token` as a slice of the checked text, when it lies inside it
+    /// (compared by address) on character boundaries.
+    #[inline]
+    pub(crate) fn slice(self, token: &'a [u8]) -> Option<&'a str> {
+        let text = self.0?;
+        let start = (token.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        let inside = start <= text.len() && token.len() <= text.len() - start;
+        inside
+            .then(|| text.get(start..start + token.len()))
+            .flatten()
+    }
+
+    /// `token` as text: a slice of the checked text when `token` lies
+    /// inside it, else its own UTF-8 check.
+    #[inline]
+    pub(crate) fn text(self, token: &'a [u8]) -> Result<&'a str, ParseError> {
+        match self.slice(token) {
+            Some(text) => Ok(text),
+            None => utf8(token),
+        }
+    }
+}
+
 /// `sub-domain = Let-dig [Ldh-str]`, `Ldh-str = *( ALPHA / DIGIT / "-" ) Let-dig`
 /// (RFC 5321 §4.1.2); `sub-domain =/ U-label` (RFC 6531 §3.3), where a
 /// non-ASCII character counts as a letter.
@@ -114,7 +152,11 @@ pub(crate) fn sub_domain<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a
 
 /// `Domain = sub-domain *("." sub-domain)` (RFC 5321 §4.1.2), at most 255
 /// octets (§4.5.3.1.2).
-pub(crate) fn domain<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Domain<'a>> {
+pub(crate) fn domain<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, Domain<'a>> {
     let (mut rest, _) = sub_domain(input, opts)?;
     while let Some(after_dot) = rest.strip_prefix(b".") {
         (rest, _) = sub_domain(after_dot, opts)?;
@@ -123,7 +165,9 @@ pub(crate) fn domain<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Do
     if text.len() > MAX_DOMAIN {
         return fail(ParseError::TooLong("domain"));
     }
-    let text = utf8(text).map_err(|e| nom::Err::Error(GrammarError(e)))?;
+    let text = src
+        .text(text)
+        .map_err(|e| nom::Err::Error(GrammarError(e)))?;
     Ok((rest, Domain::new_unchecked(text)))
 }
 
@@ -328,12 +372,16 @@ pub(crate) fn address_literal<'a>(
 
 /// `Domain / address-literal`, the argument of EHLO and the part of a
 /// `Mailbox` after `@` (RFC 5321 §4.1.1.1, §4.1.2).
-pub(crate) fn host<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Host<'a>> {
+pub(crate) fn host<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, Host<'a>> {
     if input.first() == Some(&b'[') {
         let (rest, literal) = address_literal(input, opts)?;
         Ok((rest, Host::Literal(literal)))
     } else {
-        let (rest, domain) = domain(input, opts)?;
+        let (rest, domain) = domain(input, opts, src)?;
         Ok((rest, Host::Domain(domain)))
     }
 }
@@ -394,7 +442,11 @@ pub(crate) fn quoted_string<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult
 
 /// `Local-part = Dot-string / Quoted-string` (RFC 5321 §4.1.2), at most 64
 /// octets in its wire form (§4.5.3.1.1).
-pub(crate) fn local_part<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, LocalPart<'a>> {
+pub(crate) fn local_part<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, LocalPart<'a>> {
     let (rest, wire) = if input.first() == Some(&b'"') {
         quoted_string(input, opts)?
     } else {
@@ -403,50 +455,69 @@ pub(crate) fn local_part<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a
     if wire.len() > MAX_LOCAL_PART {
         return fail(ParseError::TooLong("local part"));
     }
-    let wire = utf8(wire).map_err(|e| nom::Err::Error(GrammarError(e)))?;
+    let wire = src
+        .text(wire)
+        .map_err(|e| nom::Err::Error(GrammarError(e)))?;
     Ok((rest, LocalPart::new_unchecked(wire)))
 }
 
 /// `Mailbox = Local-part "@" ( Domain / address-literal )` (RFC 5321 §4.1.2).
-pub(crate) fn mailbox<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Mailbox<'a>> {
-    let (rest, local) = local_part(input, opts)?;
+pub(crate) fn mailbox<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, Mailbox<'a>> {
+    let (rest, local) = local_part(input, opts, src)?;
     let Some(rest) = rest.strip_prefix(b"@") else {
         return fail(ParseError::InvalidAddress(
             "expected @ after the local part",
         ));
     };
-    let (rest, host) = host(rest, opts)?;
+    let (rest, host) = host(rest, opts, src)?;
     Ok((rest, Mailbox::new_unchecked(local, host)))
 }
 
 /// `At-domain = "@" Domain` (RFC 5321 §4.1.2).
-pub(crate) fn at_domain<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Domain<'a>> {
+pub(crate) fn at_domain<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, Domain<'a>> {
     let Some(rest) = input.strip_prefix(b"@") else {
         return fail(ParseError::InvalidAddress("expected @ in source route"));
     };
-    domain(rest, opts)
+    domain(rest, opts, src)
 }
 
 /// `A-d-l = At-domain *( "," At-domain )` (RFC 5321 §4.1.2): the obsolete
 /// source route. Returns its text.
-pub(crate) fn a_d_l<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, &'a str> {
-    let (mut rest, _) = at_domain(input, opts)?;
+pub(crate) fn a_d_l<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, &'a str> {
+    let (mut rest, _) = at_domain(input, opts, src)?;
     while let Some(after_comma) = rest.strip_prefix(b",") {
-        (rest, _) = at_domain(after_comma, opts)?;
+        (rest, _) = at_domain(after_comma, opts, src)?;
     }
-    let route = utf8(split(input, input.len() - rest.len()).0)
+    let route = src
+        .text(split(input, input.len() - rest.len()).0)
         .map_err(|e| nom::Err::Error(GrammarError(e)))?;
     Ok((rest, route))
 }
 
 /// `Path = "<" [ A-d-l ":" ] Mailbox ">"` (RFC 5321 §4.1.2), at most 256
 /// octets including the punctuation (§4.5.3.1.3).
-pub(crate) fn path<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Path<'a>> {
+pub(crate) fn path<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, Path<'a>> {
     let Some(rest) = input.strip_prefix(b"<") else {
         return fail(ParseError::InvalidAddress("expected <"));
     };
     let (rest, route) = if rest.first() == Some(&b'@') {
-        let (rest, route) = a_d_l(rest, opts)?;
+        let (rest, route) = a_d_l(rest, opts, src)?;
         let Some(rest) = rest.strip_prefix(b":") else {
             return fail(ParseError::InvalidAddress("expected : after source route"));
         };
@@ -454,7 +525,7 @@ pub(crate) fn path<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Path
     } else {
         (rest, None)
     };
-    let (rest, mailbox) = mailbox(rest, opts)?;
+    let (rest, mailbox) = mailbox(rest, opts, src)?;
     let Some(rest) = rest.strip_prefix(b">") else {
         return fail(ParseError::InvalidAddress("expected > after the mailbox"));
     };
@@ -469,8 +540,9 @@ pub(crate) fn path<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Path
 pub(crate) fn path_without_brackets<'a>(
     input: &'a [u8],
     opts: &ParseOptions,
+    src: Source<'a>,
 ) -> PResult<'a, Path<'a>> {
-    let (rest, mailbox) = mailbox(input, opts)?;
+    let (rest, mailbox) = mailbox(input, opts, src)?;
     if input.len() - rest.len() + 2 > MAX_PATH {
         return fail(ParseError::TooLong("path"));
     }
@@ -478,11 +550,15 @@ pub(crate) fn path_without_brackets<'a>(
 }
 
 /// A `Path`, or a bare mailbox under [`ParseOptions::missing_brackets`].
-fn path_or_mailbox<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Path<'a>> {
+fn path_or_mailbox<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, Path<'a>> {
     if input.first() != Some(&b'<') && opts.missing_brackets {
-        path_without_brackets(input, opts)
+        path_without_brackets(input, opts, src)
     } else {
-        path(input, opts)
+        path(input, opts, src)
     }
 }
 
@@ -490,11 +566,12 @@ fn path_or_mailbox<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Path
 pub(crate) fn reverse_path<'a>(
     input: &'a [u8],
     opts: &ParseOptions,
+    src: Source<'a>,
 ) -> PResult<'a, ReversePath<'a>> {
     if let Some(rest) = input.strip_prefix(b"<>") {
         return Ok((rest, ReversePath::Null));
     }
-    let (rest, path) = path_or_mailbox(input, opts)?;
+    let (rest, path) = path_or_mailbox(input, opts, src)?;
     Ok((rest, ReversePath::Path(path)))
 }
 
@@ -503,6 +580,7 @@ pub(crate) fn reverse_path<'a>(
 pub(crate) fn forward_path<'a>(
     input: &'a [u8],
     opts: &ParseOptions,
+    src: Source<'a>,
 ) -> PResult<'a, ForwardPath<'a>> {
     const POSTMASTER: &[u8] = b"<Postmaster>";
     if let Some(rest) = input
@@ -512,7 +590,7 @@ pub(crate) fn forward_path<'a>(
     {
         return Ok((rest, ForwardPath::Postmaster));
     }
-    let (rest, path) = path_or_mailbox(input, opts)?;
+    let (rest, path) = path_or_mailbox(input, opts, src)?;
     Ok((rest, ForwardPath::Path(path)))
 }
 

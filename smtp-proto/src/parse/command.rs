@@ -14,8 +14,8 @@ use crate::{
     error::ParseError,
     options::ParseOptions,
     parse::{
-        address::{self, to_parse_error, whole},
-        params::{mail_parameters, rcpt_parameters},
+        address::{self, Source, to_parse_error, whole},
+        params::{mail_parameters_of, rcpt_parameters_of},
     },
     swar,
     types::{
@@ -168,7 +168,7 @@ fn ehlo<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Host<'a>, ParseError>
     };
     whole(
         arg,
-        |i| address::host(i, opts),
+        |i| address::host(i, opts, Source::of(arg)),
         "trailing bytes after the domain",
     )
 }
@@ -203,9 +203,10 @@ fn mail<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseErr
         return Err(ParseError::InvalidArguments("expected MAIL FROM:<address>"));
     };
     let rest = after_colon(rest, opts)?;
-    let (rest, from) = address::reverse_path(rest, opts).map_err(to_parse_error)?;
+    let src = Source::of(rest);
+    let (rest, from) = address::reverse_path(rest, opts, src).map_err(to_parse_error)?;
     parameters_start(rest)?;
-    let params = mail_parameters(rest, opts)?;
+    let params = mail_parameters_of(rest, opts, src)?;
     Ok(Command::Mail { from, params })
 }
 
@@ -216,9 +217,10 @@ fn rcpt<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseErr
         return Err(ParseError::InvalidArguments("expected RCPT TO:<address>"));
     };
     let rest = after_colon(rest, opts)?;
-    let (rest, to) = address::forward_path(rest, opts).map_err(to_parse_error)?;
+    let src = Source::of(rest);
+    let (rest, to) = address::forward_path(rest, opts, src).map_err(to_parse_error)?;
     parameters_start(rest)?;
-    let params = rcpt_parameters(rest, opts)?;
+    let params = rcpt_parameters_of(rest, opts, src)?;
     Ok(Command::Rcpt { to, params })
 }
 
@@ -307,7 +309,7 @@ pub(crate) fn node_name<'a>(
     let domain = |i: &'a [u8]| -> Result<Domain<'a>, ParseError> {
         whole(
             i,
-            |i| address::domain(i, opts),
+            |i| address::domain(i, opts, Source::of(i)),
             "trailing bytes after the domain",
         )
     };

@@ -139,7 +139,9 @@ fn first_words(params: &str) -> (Option<&str>, Option<&str>, bool) {
         *slot = params.get(at..at + len);
         at += len;
     }
-    let more = bytes.get(at..).is_some_and(|rest| rest.iter().any(|&b| b != b' '));
+    let more = bytes
+        .get(at..)
+        .is_some_and(|rest| rest.iter().any(|&b| b != b' '));
     (words[0], words[1], more)
 }
 

@@ -19,7 +19,10 @@ use crate::{
     chars::{ATEXT, DIGIT, ESMTP_KEYWORD, ESMTP_VALUE, LET_DIG, span},
     error::ParseError,
     options::ParseOptions,
-    parse::xtext::{utf_8_addr_unitext, xtext},
+    parse::{
+        address::Source,
+        xtext::{utf_8_addr_unitext, xtext},
+    },
     types::{
         params::{
             AuthParam, Body, By, ByMode, DateTime, EnvId, EsmtpKeyword, EsmtpValue, Hold,
@@ -42,8 +45,18 @@ pub fn mail_parameters<'a>(
     rest: &'a [u8],
     opts: &ParseOptions,
 ) -> Result<MailParams<'a>, ParseError> {
+    mail_parameters_of(rest, opts, Source::of(rest))
+}
+
+/// [`mail_parameters`] with tokens sliced from `src`, the command's
+/// arguments checked to be UTF-8 once.
+pub(crate) fn mail_parameters_of<'a>(
+    rest: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> Result<MailParams<'a>, ParseError> {
     let mut params = MailParams::default();
-    esmtp_params(rest, opts, |keyword, value| {
+    esmtp_params(rest, opts, src, |keyword, value| {
         let mut upper = [0u8; 12];
         match uppercase(keyword, &mut upper) {
             b"SIZE" => {
@@ -108,8 +121,18 @@ pub fn rcpt_parameters<'a>(
     rest: &'a [u8],
     opts: &ParseOptions,
 ) -> Result<RcptParams<'a>, ParseError> {
+    rcpt_parameters_of(rest, opts, Source::of(rest))
+}
+
+/// [`rcpt_parameters`] with tokens sliced from `src`, the command's
+/// arguments checked to be UTF-8 once.
+pub(crate) fn rcpt_parameters_of<'a>(
+    rest: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> Result<RcptParams<'a>, ParseError> {
     let mut params = RcptParams::default();
-    esmtp_params(rest, opts, |keyword, value| {
+    esmtp_params(rest, opts, src, |keyword, value| {
         let mut upper = [0u8; 12];
         match uppercase(keyword, &mut upper) {
             b"NOTIFY" => {
@@ -142,6 +165,7 @@ pub fn rcpt_parameters<'a>(
 fn esmtp_params<'a>(
     rest: &'a [u8],
     opts: &ParseOptions,
+    src: Source<'a>,
     mut each: impl FnMut(&'a str, Option<&'a str>) -> Result<(), ParseError>,
 ) -> Result<(), ParseError> {
     let mut rest = if opts.trailing_whitespace {
@@ -153,32 +177,28 @@ fn esmtp_params<'a>(
     } else {
         rest
     };
-    // One UTF-8 check for all the parameters instead of two per parameter
-    // (short `from_utf8` calls dominated the cost of a parameter); the
-    // keywords and values are then sliced out of it.
-    let all = rest;
-    let text = std::str::from_utf8(all).ok();
     while !rest.is_empty() {
         let Some(param) = rest.strip_prefix(b" ") else {
             return Err(ParseError::InvalidArguments(
                 "expected SP before a parameter",
             ));
         };
-        let Ok((after, (keyword, value))) = esmtp_param(param) else {
+        let Some((keyword, value, after)) = esmtp_param(param) else {
             return Err(unexpected(param, opts));
         };
         if !matches!(after.first(), None | Some(b' ')) {
             return Err(unexpected(after, opts));
         }
-        // The keyword is ASCII by its byte class.
-        let keyword = match text.and_then(|text| substr(text, all, keyword)) {
+        // Tokens are slices of the arguments' one UTF-8 check; the
+        // keyword is ASCII by its byte class.
+        let keyword = match src.slice(keyword) {
             Some(keyword) => keyword,
             None => std::str::from_utf8(keyword)
                 .map_err(|_| ParseError::InvalidArguments("esmtp-keyword"))?,
         };
         let value = match value {
             Some(v) if !opts.smtputf8 && !v.is_ascii() => return Err(ParseError::NonAscii),
-            Some(v) => match text.and_then(|text| substr(text, all, v)) {
+            Some(v) => match src.slice(v) {
                 Some(v) => Some(v),
                 None => Some(std::str::from_utf8(v).map_err(|_| {
                     ParseError::InvalidArguments(if v.is_ascii() { "esmtp-value" } else { "UTF-8" })
@@ -192,14 +212,6 @@ fn esmtp_params<'a>(
     Ok(())
 }
 
-/// `part`, a subslice of `whole`, as a slice of `text`, the same octets as
-/// `whole` checked to be UTF-8; `None` when `part` does not fall on
-/// character boundaries (it always does, since it is delimited by ASCII).
-fn substr<'a>(text: &'a str, whole: &[u8], part: &[u8]) -> Option<&'a str> {
-    let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
-    text.get(start..start.checked_add(part.len())?)
-}
-
 /// The error for a byte that cannot start or continue a parameter.
 fn unexpected(at: &[u8], opts: &ParseOptions) -> ParseError {
     match at.first() {
@@ -209,12 +221,29 @@ fn unexpected(at: &[u8], opts: &ParseOptions) -> ParseError {
     }
 }
 
-/// A keyword and its value, if any.
-type KeywordValue<'a> = (&'a [u8], Option<&'a [u8]>);
+/// `esmtp-value` octets (see [`esmtp_value`]) with every octet above 127.
+const ESMTP_VALUE_OR_8BIT: [bool; 256] = {
+    let mut table = ESMTP_VALUE;
+    let mut b = 0x80;
+    while b < 256 {
+        table[b] = true;
+        b += 1;
+    }
+    table
+};
 
-/// `esmtp-param = esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2).
-fn esmtp_param(input: &[u8]) -> IResult<&[u8], KeywordValue<'_>> {
-    (esmtp_keyword, opt(preceded(tag(&b"="[..]), esmtp_value))).parse(input)
+/// `esmtp-param = esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2): the
+/// keyword, the value if any and the rest. `None` when no keyword starts
+/// `input` or `=` has no value after it.
+fn esmtp_param(input: &[u8]) -> Option<(&[u8], Option<&[u8]>, &[u8])> {
+    let (rest, keyword) = esmtp_keyword(input).ok()?;
+    match rest.split_first() {
+        Some((b'=', after)) => {
+            let (rest, value) = esmtp_value(after).ok()?;
+            Some((keyword, Some(value), rest))
+        }
+        _ => Some((keyword, None, rest)),
+    }
 }
 
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` (RFC 5321 §4.1.2).
@@ -222,7 +251,7 @@ pub(crate) fn esmtp_keyword(input: &[u8]) -> IResult<&[u8], &[u8]> {
     match input.first() {
         Some(&b) if LET_DIG[b as usize] => {
             let len = 1 + span(&ESMTP_KEYWORD, input.get(1..).unwrap_or_default());
-            let (keyword, rest) = input.split_at(len);
+            let (keyword, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
             Ok((rest, keyword))
         }
         _ => fail(input),
@@ -233,14 +262,11 @@ pub(crate) fn esmtp_keyword(input: &[u8]) -> IResult<&[u8], &[u8]> {
 /// `esmtp-value =/ UTF8-non-ascii` (RFC 6531 §3.3): any octet above 127 is
 /// taken here; whether it may be there, and is UTF-8, is checked by the caller.
 fn esmtp_value(input: &[u8]) -> IResult<&[u8], &[u8]> {
-    let len = input
-        .iter()
-        .position(|&b| !(ESMTP_VALUE[b as usize] || b >= 0x80))
-        .unwrap_or(input.len());
+    let len = span(&ESMTP_VALUE_OR_8BIT, input);
     if len == 0 {
         return fail(input);
     }
-    let (value, rest) = input.split_at(len);
+    let (value, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
     Ok((rest, value))
 }
 
