@@ -99,6 +99,9 @@ pub(crate) fn command_stream<'a>(
 /// assert_eq!(cmd.verb(), Verb::Mail);
 /// assert_eq!(command(b"XYZZY", &ParseOptions::default()).unwrap_err().reply_code().unwrap().get(), 500);
 /// ```
+// Inlined into `command_stream`, so the command is built in its result
+// rather than copied there (it is over 200 octets).
+#[inline(always)]
 pub fn command<'a>(line: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseError> {
     if !opts.smtputf8 && !line.is_ascii() {
         return Err(ParseError::NonAscii);
