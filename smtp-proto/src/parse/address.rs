@@ -71,24 +71,39 @@ fn split(input: &[u8], n: usize) -> (&[u8], &[u8]) {
     input.split_at_checked(n).unwrap_or((&[], input))
 }
 
-/// Length of the prefix of `input` in `class`, where non-ASCII octets also
-/// count under SMTPUTF8 (RFC 6531 adds `UTF8-non-ascii` to the classes that
-/// allow it); the caller checks the UTF-8 of the whole token.
-fn span_utf8(class: &[bool; 256], input: &[u8], opts: &ParseOptions) -> Result<usize, ParseError> {
-    let mut n = 0;
-    for &b in input {
-        if class[b as usize] {
-            n += 1;
-        } else if b >= 0x80 {
-            if !opts.smtputf8 {
-                return Err(ParseError::NonAscii);
+/// Length of the prefix of `input` made of pieces of `class` separated by
+/// single dots (`Dot-string`, `Domain`), where non-ASCII octets also count
+/// under SMTPUTF8 (RFC 6531 adds `UTF8-non-ascii` to the classes that allow
+/// it; the caller checks the UTF-8 of the whole token). One forward pass:
+/// `piece` checks each piece as its dot or the end is reached.
+#[inline(always)]
+fn dotted(
+    class: &[bool; 256],
+    input: &[u8],
+    opts: &ParseOptions,
+    piece: impl Fn(&[u8]) -> Result<(), ParseError>,
+) -> Result<usize, ParseError> {
+    let mut start = 0;
+    let mut at = 0;
+    loop {
+        match input.get(at) {
+            Some(&b) if class[b as usize] => at += 1,
+            Some(b'.') => {
+                piece(input.get(start..at).unwrap_or_default())?;
+                at += 1;
+                start = at;
             }
-            n += 1;
-        } else {
-            break;
+            Some(&b) if b >= 0x80 => {
+                if !opts.smtputf8 {
+                    return Err(ParseError::NonAscii);
+                }
+                at += 1;
+            }
+            _ => break,
         }
     }
-    Ok(n)
+    piece(input.get(start..at).unwrap_or_default())?;
+    Ok(at)
 }
 
 /// The token as text; the scans admitted only ASCII or, under SMTPUTF8,
@@ -137,14 +152,13 @@ impl<'a> Source<'a> {
 
 /// `sub-domain = Let-dig [Ldh-str]`, `Ldh-str = *( ALPHA / DIGIT / "-" ) Let-dig`
 /// (RFC 5321 §4.1.2); `sub-domain =/ U-label` (RFC 6531 §3.3), where a
-/// non-ASCII character counts as a letter.
-pub(crate) fn sub_domain<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, &'a [u8]> {
-    let n = span_utf8(&LDH, input, opts).map_err(|e| nom::Err::Error(GrammarError(e)))?;
-    let (label, rest) = split(input, n);
+/// non-ASCII character counts as a letter. Checks one label that
+/// [`domain`]'s scan cut out of `LDH` octets.
+pub(crate) fn sub_domain(label: &[u8]) -> Result<(), ParseError> {
     match (label.first(), label.last()) {
-        (Some(&first), Some(&last)) if first != b'-' && last != b'-' => Ok((rest, label)),
-        (None, _) => fail(ParseError::InvalidAddress("empty domain label")),
-        _ => fail(ParseError::InvalidAddress(
+        (Some(&first), Some(&last)) if first != b'-' && last != b'-' => Ok(()),
+        (None, _) => Err(ParseError::InvalidAddress("empty domain label")),
+        _ => Err(ParseError::InvalidAddress(
             "domain label starts or ends with a hyphen",
         )),
     }
@@ -157,11 +171,9 @@ pub(crate) fn domain<'a>(
     opts: &ParseOptions,
     src: Source<'a>,
 ) -> PResult<'a, Domain<'a>> {
-    let (mut rest, _) = sub_domain(input, opts)?;
-    while let Some(after_dot) = rest.strip_prefix(b".") {
-        (rest, _) = sub_domain(after_dot, opts)?;
-    }
-    let (text, _) = split(input, input.len() - rest.len());
+    let len =
+        dotted(&LDH, input, opts, sub_domain).map_err(|e| nom::Err::Error(GrammarError(e)))?;
+    let (text, rest) = split(input, len);
     if text.len() > MAX_DOMAIN {
         return fail(ParseError::TooLong("domain"));
     }
@@ -386,23 +398,21 @@ pub(crate) fn host<'a>(
     }
 }
 
-/// `Atom = 1*atext` (RFC 5321 §4.1.2); `atext =/ UTF8-non-ascii` (RFC 6531 §3.3).
-pub(crate) fn atom<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, &'a [u8]> {
-    let n = span_utf8(&ATEXT, input, opts).map_err(|e| nom::Err::Error(GrammarError(e)))?;
-    if n == 0 {
-        return fail(ParseError::InvalidAddress("empty atom in local part"));
+/// `Atom = 1*atext` (RFC 5321 §4.1.2); `atext =/ UTF8-non-ascii` (RFC 6531
+/// §3.3). Checks one atom that [`dot_string`]'s scan cut out of `atext`.
+pub(crate) fn atom(atom: &[u8]) -> Result<(), ParseError> {
+    if atom.is_empty() {
+        Err(ParseError::InvalidAddress("empty atom in local part"))
+    } else {
+        Ok(())
     }
-    let (atom, rest) = split(input, n);
-    Ok((rest, atom))
 }
 
 /// `Dot-string = Atom *("."  Atom)` (RFC 5321 §4.1.2).
 pub(crate) fn dot_string<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, &'a [u8]> {
-    let (mut rest, _) = atom(input, opts)?;
-    while let Some(after_dot) = rest.strip_prefix(b".") {
-        (rest, _) = atom(after_dot, opts)?;
-    }
-    Ok((rest, split(input, input.len() - rest.len()).0))
+    let len = dotted(&ATEXT, input, opts, atom).map_err(|e| nom::Err::Error(GrammarError(e)))?;
+    let (wire, rest) = split(input, len);
+    Ok((rest, wire))
 }
 
 /// `Quoted-string = DQUOTE *QcontentSMTP DQUOTE`,
