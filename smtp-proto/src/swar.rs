@@ -48,6 +48,39 @@ pub(crate) fn first_flagged(mask: u64) -> usize {
     (mask.trailing_zeros() / 8) as usize
 }
 
+/// The high bit of every byte of `word` at or above 128.
+#[inline(always)]
+pub(crate) fn bytes_high(word: u64) -> u64 {
+    word & HIGHS
+}
+
+/// Length of the prefix of `bytes` before the first octet that `stops`
+/// flags: `stops_word` flags them in a word (exact for its lowest flag, as
+/// the tests here are), `stops_byte` says the same of one octet for the
+/// tail. For scans over a byte class that a few word tests describe.
+#[inline(always)]
+pub(crate) fn span_until(
+    bytes: &[u8],
+    stops_word: impl Fn(u64) -> u64,
+    stops_byte: impl Fn(u8) -> bool,
+) -> usize {
+    let mut chunks = bytes.chunks_exact(WORD);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mask = stops_word(load(chunk));
+        if mask != 0 {
+            return offset + first_flagged(mask);
+        }
+        offset += WORD;
+    }
+    let tail = chunks.remainder();
+    offset
+        + tail
+            .iter()
+            .position(|&b| stops_byte(b))
+            .unwrap_or(tail.len())
+}
+
 /// Position of the first LF in `bytes`, by words, then octet by octet for
 /// the tail. For short buffers; long ones are better served by `memchr`.
 #[inline]
@@ -99,6 +132,16 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn span_until_agrees_with_a_plain_scan(bytes in prop::collection::vec(any::<u8>(), 0..40)) {
+            let stop = |b: u8| b < 33 || b == b'=' || b >= 0x80;
+            let words = |w: u64| bytes_below(w, 33) | bytes_equal(w, b'=') | bytes_high(w);
+            prop_assert_eq!(
+                span_until(&bytes, words, stop),
+                bytes.iter().position(|&b| stop(b)).unwrap_or(bytes.len())
+            );
+        }
+
         #[test]
         fn find_lf_agrees_with_a_plain_search(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
             prop_assert_eq!(find_lf(&bytes), bytes.iter().position(|&b| b == b'\n'));

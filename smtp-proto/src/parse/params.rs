@@ -23,6 +23,7 @@ use crate::{
         address::Source,
         xtext::{utf_8_addr_unitext, xtext},
     },
+    swar,
     types::{
         params::{
             AuthParam, Body, By, ByMode, DateTime, EnvId, EsmtpKeyword, EsmtpValue, Hold,
@@ -262,7 +263,13 @@ pub(crate) fn esmtp_keyword(input: &[u8]) -> IResult<&[u8], &[u8]> {
 /// `esmtp-value =/ UTF8-non-ascii` (RFC 6531 §3.3): any octet above 127 is
 /// taken here; whether it may be there, and is UTF-8, is checked by the caller.
 fn esmtp_value(input: &[u8]) -> IResult<&[u8], &[u8]> {
-    let len = span(&ESMTP_VALUE_OR_8BIT, input);
+    // Values run to 100 octets and more (ENVID, AUTH=, ORCPT): a word at a
+    // time. The class is "not a control, SP, `=` or DEL".
+    let len = swar::span_until(
+        input,
+        |w| swar::bytes_below(w, 33) | swar::bytes_equal(w, b'=') | swar::bytes_equal(w, 0x7f),
+        |b| !ESMTP_VALUE_OR_8BIT[b as usize],
+    );
     if len == 0 {
         return fail(input);
     }
