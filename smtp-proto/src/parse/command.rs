@@ -37,6 +37,13 @@ const MECH_CHAR: [bool; 256] = {
     table
 };
 
+/// The base64 alphabet of RFC 4648 §4 without its pad character.
+const BASE64_ALPHABET: [bool; 256] = {
+    let mut table = BASE64;
+    table[b'=' as usize] = false;
+    table
+};
+
 /// Longest SASL mechanism name (RFC 4422 §3.1).
 const MAX_MECHANISM: usize = 20;
 
@@ -124,22 +131,25 @@ pub fn command<'a>(line: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, P
     };
     let (verb, args) = split(line, verb_len);
     match *verb {
-        [a, b, c, d] => match [a, b, c, d].map(|x| x.to_ascii_uppercase()) {
-            [b'E', b'H', b'L', b'O'] => Ok(Command::Ehlo(ehlo(args, opts)?)),
-            [b'H', b'E', b'L', b'O'] => Ok(Command::Helo(ehlo(args, opts)?)),
-            [b'L', b'H', b'L', b'O'] => Ok(Command::Lhlo(ehlo(args, opts)?)),
-            [b'M', b'A', b'I', b'L'] => mail(args, opts),
-            [b'R', b'C', b'P', b'T'] => rcpt(args, opts),
-            [b'D', b'A', b'T', b'A'] => no_arguments(args).map(|()| Command::Data),
-            [b'B', b'D', b'A', b'T'] => bdat(args),
-            [b'R', b'S', b'E', b'T'] => no_arguments(args).map(|()| Command::Rset),
-            [b'V', b'R', b'F', b'Y'] => Ok(Command::Vrfy(required_argument(args, opts)?)),
-            [b'E', b'X', b'P', b'N'] => Ok(Command::Expn(required_argument(args, opts)?)),
-            [b'H', b'E', b'L', b'P'] => Ok(Command::Help(optional_argument(args, opts)?)),
-            [b'N', b'O', b'O', b'P'] => Ok(Command::Noop(optional_argument(args, opts)?)),
-            [b'Q', b'U', b'I', b'T'] => no_arguments(args).map(|()| Command::Quit),
-            [b'A', b'U', b'T', b'H'] => auth(args),
-            [b'E', b'T', b'R', b'N'] => etrn(args, opts),
+        // The four octets as one number with the lower-case bit cleared:
+        // a letter then compares equal to its upper case (and only to it,
+        // as the verbs are all letters), one comparison per verb.
+        [a, b, c, d] => match u32::from_le_bytes([a, b, c, d]) & FOLD_CASE {
+            EHLO => Ok(Command::Ehlo(ehlo(args, opts)?)),
+            HELO => Ok(Command::Helo(ehlo(args, opts)?)),
+            LHLO => Ok(Command::Lhlo(ehlo(args, opts)?)),
+            MAIL => mail(args, opts),
+            RCPT => rcpt(args, opts),
+            DATA => no_arguments(args).map(|()| Command::Data),
+            BDAT => bdat(args),
+            RSET => no_arguments(args).map(|()| Command::Rset),
+            VRFY => Ok(Command::Vrfy(required_argument(args, opts)?)),
+            EXPN => Ok(Command::Expn(required_argument(args, opts)?)),
+            HELP => Ok(Command::Help(optional_argument(args, opts)?)),
+            NOOP => Ok(Command::Noop(optional_argument(args, opts)?)),
+            QUIT => no_arguments(args).map(|()| Command::Quit),
+            AUTH => auth(args),
+            ETRN => etrn(args, opts),
             _ => Err(ParseError::UnknownCommand),
         },
         _ if verb.eq_ignore_ascii_case(b"STARTTLS") => {
@@ -148,6 +158,30 @@ pub fn command<'a>(line: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, P
         _ => Err(ParseError::UnknownCommand),
     }
 }
+
+/// Clears bit 5 of each octet: ASCII lower case to upper case.
+const FOLD_CASE: u32 = 0xDFDF_DFDF;
+
+/// A four-letter verb as the number [`command`] compares.
+const fn verb(name: &[u8; 4]) -> u32 {
+    u32::from_le_bytes(*name)
+}
+
+const EHLO: u32 = verb(b"EHLO");
+const HELO: u32 = verb(b"HELO");
+const LHLO: u32 = verb(b"LHLO");
+const MAIL: u32 = verb(b"MAIL");
+const RCPT: u32 = verb(b"RCPT");
+const DATA: u32 = verb(b"DATA");
+const BDAT: u32 = verb(b"BDAT");
+const RSET: u32 = verb(b"RSET");
+const VRFY: u32 = verb(b"VRFY");
+const EXPN: u32 = verb(b"EXPN");
+const HELP: u32 = verb(b"HELP");
+const NOOP: u32 = verb(b"NOOP");
+const QUIT: u32 = verb(b"QUIT");
+const AUTH: u32 = verb(b"AUTH");
+const ETRN: u32 = verb(b"ETRN");
 
 /// `"DATA" CRLF`, `"RSET" CRLF`, `"QUIT" CRLF` (RFC 5321 §4.1.1),
 /// `"STARTTLS" CRLF` (RFC 3207 §4): nothing may follow the verb.
@@ -272,13 +306,12 @@ pub(crate) fn initial_response(input: &[u8]) -> Result<InitialResponse<'_>, Pars
     if input == b"=" {
         return Ok(InitialResponse::new_unchecked(""));
     }
-    let data = input.len() - input.iter().rev().take_while(|&&b| b == b'=').count();
-    let (text, padding) = split(input, data);
+    // One pass over the alphabet, then at most two `=` and nothing else.
+    let (_, padding) = split(input, span(&BASE64_ALPHABET, input));
     let valid = !input.is_empty()
         && input.len() % 4 == 0
         && padding.len() <= 2
-        && span(&BASE64, text) == text.len()
-        && memchr(b'=', text).is_none();
+        && padding.iter().all(|&b| b == b'=');
     if !valid {
         return Err(ParseError::InvalidBase64);
     }
