@@ -620,6 +620,23 @@ mod tests {
         assert_eq!(Verb::StartTls.as_str(), "STARTTLS");
     }
 
+    /// The verb's case folding clears one bit per octet: only the two
+    /// cases of the same letter may match, never another octet.
+    #[test]
+    fn verb_folding_matches_only_the_letter_in_either_case() {
+        for verb in ["QUIT", "DATA", "RSET"] {
+            for at in 0..4 {
+                for b in 0..=255u8 {
+                    let mut line = verb.as_bytes().to_vec();
+                    line[at] = b;
+                    let expected = b.eq_ignore_ascii_case(&verb.as_bytes()[at]);
+                    let parsed = command(&line, &ParseOptions::strict().with_smtputf8(true));
+                    assert_eq!(parsed.is_ok(), expected, "{verb} with {b:#04x} at {at}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn unknown_verbs_are_500_and_bad_arguments_501() {
         for unknown in [

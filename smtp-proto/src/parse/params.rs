@@ -233,10 +233,13 @@ const ESMTP_VALUE_OR_8BIT: [bool; 256] = {
     table
 };
 
+/// A parameter's keyword, its value if any, and the bytes after it.
+type ScannedParam<'a> = (&'a [u8], Option<&'a [u8]>, &'a [u8]);
+
 /// `esmtp-param = esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2): the
 /// keyword, the value if any and the rest. `None` when no keyword starts
 /// `input` or `=` has no value after it.
-fn esmtp_param(input: &[u8]) -> Option<(&[u8], Option<&[u8]>, &[u8])> {
+fn esmtp_param(input: &[u8]) -> Option<ScannedParam<'_>> {
     let (rest, keyword) = esmtp_keyword(input).ok()?;
     match rest.split_first() {
         Some((b'=', after)) => {
