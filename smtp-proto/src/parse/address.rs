@@ -52,6 +52,7 @@ pub(crate) fn to_parse_error(error: nom::Err<GrammarError>) -> ParseError {
 }
 
 /// Runs `rule` on the whole of `input`: leftover bytes are `InvalidAddress(leftover)`.
+#[inline]
 pub(crate) fn whole<'a, T>(
     input: &'a [u8],
     rule: impl FnOnce(&'a [u8]) -> PResult<'a, T>,
@@ -166,6 +167,7 @@ pub(crate) fn sub_domain(label: &[u8]) -> Result<(), ParseError> {
 
 /// `Domain = sub-domain *("." sub-domain)` (RFC 5321 §4.1.2), at most 255
 /// octets (§4.5.3.1.2).
+#[inline]
 pub(crate) fn domain<'a>(
     input: &'a [u8],
     opts: &ParseOptions,
@@ -384,6 +386,7 @@ pub(crate) fn address_literal<'a>(
 
 /// `Domain / address-literal`, the argument of EHLO and the part of a
 /// `Mailbox` after `@` (RFC 5321 §4.1.1.1, §4.1.2).
+#[inline]
 pub(crate) fn host<'a>(
     input: &'a [u8],
     opts: &ParseOptions,
@@ -409,6 +412,7 @@ pub(crate) fn atom(atom: &[u8]) -> Result<(), ParseError> {
 }
 
 /// `Dot-string = Atom *("."  Atom)` (RFC 5321 §4.1.2).
+#[inline]
 pub(crate) fn dot_string<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, &'a [u8]> {
     let len = dotted(&ATEXT, input, opts, atom).map_err(|e| nom::Err::Error(GrammarError(e)))?;
     let (wire, rest) = split(input, len);
@@ -452,6 +456,7 @@ pub(crate) fn quoted_string<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult
 
 /// `Local-part = Dot-string / Quoted-string` (RFC 5321 §4.1.2), at most 64
 /// octets in its wire form (§4.5.3.1.1).
+#[inline]
 pub(crate) fn local_part<'a>(
     input: &'a [u8],
     opts: &ParseOptions,
@@ -472,6 +477,7 @@ pub(crate) fn local_part<'a>(
 }
 
 /// `Mailbox = Local-part "@" ( Domain / address-literal )` (RFC 5321 §4.1.2).
+#[inline]
 pub(crate) fn mailbox<'a>(
     input: &'a [u8],
     opts: &ParseOptions,
@@ -518,6 +524,7 @@ pub(crate) fn a_d_l<'a>(
 
 /// `Path = "<" [ A-d-l ":" ] Mailbox ">"` (RFC 5321 §4.1.2), at most 256
 /// octets including the punctuation (§4.5.3.1.3).
+#[inline]
 pub(crate) fn path<'a>(
     input: &'a [u8],
     opts: &ParseOptions,
@@ -560,6 +567,7 @@ pub(crate) fn path_without_brackets<'a>(
 }
 
 /// A `Path`, or a bare mailbox under [`ParseOptions::missing_brackets`].
+#[inline]
 fn path_or_mailbox<'a>(
     input: &'a [u8],
     opts: &ParseOptions,
@@ -573,6 +581,7 @@ fn path_or_mailbox<'a>(
 }
 
 /// `Reverse-path = Path / "<>"` (RFC 5321 §4.1.2).
+#[inline]
 pub(crate) fn reverse_path<'a>(
     input: &'a [u8],
     opts: &ParseOptions,
@@ -587,6 +596,7 @@ pub(crate) fn reverse_path<'a>(
 
 /// `Forward-path = Path` (RFC 5321 §4.1.2), with the `"<Postmaster>"`
 /// alternative of RCPT (§4.1.1.3), case-insensitive.
+#[inline]
 pub(crate) fn forward_path<'a>(
     input: &'a [u8],
     opts: &ParseOptions,

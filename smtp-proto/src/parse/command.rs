@@ -53,6 +53,7 @@ fn split(input: &[u8], n: usize) -> (&[u8], &[u8]) {
 }
 
 /// `input` without the prefix `prefix` (compared ignoring ASCII case).
+#[inline]
 fn strip_prefix_no_case<'a>(input: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
     input
         .get(..prefix.len())
@@ -197,6 +198,7 @@ fn no_arguments(args: &[u8]) -> Result<(), ParseError> {
 /// `ehlo = "EHLO" SP ( Domain / address-literal ) CRLF` (RFC 5321 §4.1.1.1);
 /// also HELO (whose `Domain` gets an address literal too, as clients send
 /// one) and LHLO (RFC 2033 §4.1).
+#[inline]
 fn ehlo<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Host<'a>, ParseError> {
     let Some(arg) = args.strip_prefix(b" ") else {
         return Err(ParseError::InvalidArguments(
@@ -211,6 +213,7 @@ fn ehlo<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Host<'a>, ParseError>
 }
 
 /// After the path: nothing, or SP and the parameters.
+#[inline]
 fn parameters_start(rest: &[u8]) -> Result<(), ParseError> {
     if rest.is_empty() || rest.first() == Some(&b' ') {
         Ok(())
@@ -223,6 +226,7 @@ fn parameters_start(rest: &[u8]) -> Result<(), ParseError> {
 
 /// The path after `FROM:`/`TO:`, with the spaces some clients put before it
 /// under [`ParseOptions::space_after_colon`].
+#[inline]
 fn after_colon<'a>(rest: &'a [u8], opts: &ParseOptions) -> Result<&'a [u8], ParseError> {
     if rest.first() != Some(&b' ') {
         Ok(rest)
@@ -235,6 +239,7 @@ fn after_colon<'a>(rest: &'a [u8], opts: &ParseOptions) -> Result<&'a [u8], Pars
 }
 
 /// `mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF` (RFC 5321 §4.1.1.2).
+#[inline]
 fn mail<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseError> {
     let Some(rest) = strip_prefix_no_case(args, b" FROM:") else {
         return Err(ParseError::InvalidArguments("expected MAIL FROM:<address>"));
@@ -249,6 +254,7 @@ fn mail<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseErr
 
 /// `rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
 /// Forward-path ) [SP Rcpt-parameters] CRLF` (RFC 5321 §4.1.1.3).
+#[inline]
 fn rcpt<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseError> {
     let Some(rest) = strip_prefix_no_case(args, b" TO:") else {
         return Err(ParseError::InvalidArguments("expected RCPT TO:<address>"));

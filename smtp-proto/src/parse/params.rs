@@ -51,6 +51,7 @@ pub fn mail_parameters<'a>(
 
 /// [`mail_parameters`] with tokens sliced from `src`, the command's
 /// arguments checked to be UTF-8 once.
+#[inline]
 pub(crate) fn mail_parameters_of<'a>(
     rest: &'a [u8],
     opts: &ParseOptions,
@@ -127,6 +128,7 @@ pub fn rcpt_parameters<'a>(
 
 /// [`rcpt_parameters`] with tokens sliced from `src`, the command's
 /// arguments checked to be UTF-8 once.
+#[inline]
 pub(crate) fn rcpt_parameters_of<'a>(
     rest: &'a [u8],
     opts: &ParseOptions,
@@ -163,6 +165,7 @@ pub(crate) fn rcpt_parameters_of<'a>(
 /// Splits `SP esmtp-param *(SP esmtp-param)` and hands each keyword and value
 /// to `each`. Values are checked against `esmtp-value` here, so the typed
 /// rules only ever see printable ASCII (or UTF-8 under SMTPUTF8).
+#[inline]
 fn esmtp_params<'a>(
     rest: &'a [u8],
     opts: &ParseOptions,
@@ -239,6 +242,7 @@ type ScannedParam<'a> = (&'a [u8], Option<&'a [u8]>, &'a [u8]);
 /// `esmtp-param = esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2): the
 /// keyword, the value if any and the rest. `None` when no keyword starts
 /// `input` or `=` has no value after it.
+#[inline]
 fn esmtp_param(input: &[u8]) -> Option<ScannedParam<'_>> {
     let (rest, keyword) = esmtp_keyword(input).ok()?;
     match rest.split_first() {
@@ -251,6 +255,7 @@ fn esmtp_param(input: &[u8]) -> Option<ScannedParam<'_>> {
 }
 
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` (RFC 5321 §4.1.2).
+#[inline]
 pub(crate) fn esmtp_keyword(input: &[u8]) -> IResult<&[u8], &[u8]> {
     match input.first() {
         Some(&b) if LET_DIG[b as usize] => {
@@ -265,6 +270,7 @@ pub(crate) fn esmtp_keyword(input: &[u8]) -> IResult<&[u8], &[u8]> {
 /// `esmtp-value = 1*(%d33-60 / %d62-126)` (RFC 5321 §4.1.2) and
 /// `esmtp-value =/ UTF8-non-ascii` (RFC 6531 §3.3): any octet above 127 is
 /// taken here; whether it may be there, and is UTF-8, is checked by the caller.
+#[inline]
 fn esmtp_value(input: &[u8]) -> IResult<&[u8], &[u8]> {
     // Values run to 100 octets and more (ENVID, AUTH=, ORCPT): a word at a
     // time. The class is "not a control, SP, `=` or DEL".
@@ -282,6 +288,7 @@ fn esmtp_value(input: &[u8]) -> IResult<&[u8], &[u8]> {
 
 /// Upper-cases a keyword short enough to be a known one; longer keywords
 /// give an empty slice, which matches nothing known.
+#[inline]
 fn uppercase<'b>(keyword: &str, buf: &'b mut [u8; 12]) -> &'b [u8] {
     let Some(dst) = buf.get_mut(..keyword.len()) else {
         return &[];
@@ -293,6 +300,7 @@ fn uppercase<'b>(keyword: &str, buf: &'b mut [u8; 12]) -> &'b [u8] {
 }
 
 /// Runs a known parameter's value rule on its whole value.
+#[inline]
 fn typed<'a, T>(
     seen: bool,
     name: &'static str,
@@ -373,11 +381,13 @@ fn digits_up_to(max: usize) -> impl Fn(&[u8]) -> IResult<&[u8], u64> {
 }
 
 /// `size-value ::= 1*20DIGIT` (RFC 1870 §3); a value beyond `u64` is refused.
+#[inline]
 fn size_value(value: &str) -> Result<u64, ()> {
     whole(value, digits_up_to(20))
 }
 
 /// `body-value ::= "7BIT" / "8BITMIME" / "BINARYMIME"` (RFC 6152 §2, RFC 3030 §3).
+#[inline]
 fn body_value(value: &str) -> Result<Body, ()> {
     if value.eq_ignore_ascii_case("8BITMIME") {
         Ok(Body::EightBitMime)
@@ -482,6 +492,7 @@ fn by_trace(input: &[u8]) -> IResult<&[u8], bool> {
 /// `notify-esmtp-value = "NEVER" / 1#notify-list-element` with
 /// `notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"` (RFC 3461 §4.1):
 /// NEVER only alone, no element twice.
+#[inline]
 fn notify_esmtp_value(value: &str) -> Result<Notify, ()> {
     if value.eq_ignore_ascii_case("NEVER") {
         return Ok(Notify::NEVER);
@@ -508,6 +519,7 @@ fn notify_esmtp_value(value: &str) -> Result<Notify, ()> {
 /// `original-recipient-address = addr-type ";" xtext` with `addr-type = atom`
 /// (RFC 3461 §4.2), and for `addr-type` `utf-8`:
 /// `utf-8-enc-addr = utf-8-addr-xtext / utf-8-addr-unitext` (RFC 6533 §3).
+#[inline]
 fn original_recipient_address(value: &str) -> Result<Orcpt<'_>, ()> {
     let semicolon = value.bytes().position(|b| b == b';').ok_or(())?;
     let (addr_type, address) = (
