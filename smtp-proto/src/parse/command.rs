@@ -93,7 +93,7 @@ pub(crate) fn command_stream<'a>(
         None if opts.lf_line_endings => line,
         None => return Err(ParseError::InvalidArguments("bare LF in command line")),
     };
-    Ok((command(line, opts)?, lf + 1))
+    command(line, opts).map(|command| (command, lf + 1))
 }
 
 /// `command = verb [SP arguments]`: one complete command line WITHOUT its
