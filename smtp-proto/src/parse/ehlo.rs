@@ -148,6 +148,7 @@ fn first_words(params: &str) -> (Option<&str>, Option<&str>, bool) {
 /// `ehlo-line = ehlo-keyword *( SP ehlo-param )` (RFC 5321 §4.1.1.1), with
 /// the old `AUTH=mech ...` form and runs of spaces accepted. `None` for a
 /// blank line.
+#[inline(always)]
 pub(crate) fn ehlo_line(line: &str) -> Option<Capability<'_>> {
     let line = match line.as_bytes().first() {
         Some(b' ') => line.trim_start_matches(' '),
@@ -201,6 +202,7 @@ pub(crate) fn ehlo_line(line: &str) -> Option<Capability<'_>> {
 
 /// The typed capability for an upper-cased known keyword whose parameters
 /// match its RFC; `None` otherwise.
+#[inline(always)]
 fn typed_capability<'a>(keyword: &[u8], params: &'a str) -> Option<Capability<'a>> {
     // Most keywords are flags: only those with parameters split them, in
     // their own arm.
@@ -285,7 +287,7 @@ pub(crate) fn ehlo_ok_rsp<'a>(
 
 /// Most lines [`ehlo_response_in_one_pass`] takes; longer responses go
 /// through [`Reply::parse`].
-const MAX_FAST_LINES: usize = 32;
+const MAX_FAST_LINES: usize = 24;
 
 /// [`ehlo_ok_rsp`] straight from the bytes, for the common response: at
 /// most [`MAX_FAST_LINES`] clean `250` lines of UTF-8 without an enhanced
@@ -318,7 +320,11 @@ fn ehlo_response_in_one_pass(buf: &[u8]) -> Option<(EhloInfo<'_>, usize)> {
     let wire = std::str::from_utf8(buf.get(..pos)?).ok()?;
     let (&(start, end), lines) = texts.get(..count)?.split_first()?;
     let first = wire.get(start..end)?;
-    if enhanced_prefix(ReplyCode::OK, first.as_bytes()).is_some() {
+    // An enhanced status code starts with its class digit; a domain with
+    // a letter, nearly always.
+    if first.as_bytes().first() == Some(&b'2')
+        && enhanced_prefix(ReplyCode::OK, first.as_bytes()).is_some()
+    {
         return None;
     }
     let (domain, greeting) = match memchr(b' ', first.as_bytes()) {
