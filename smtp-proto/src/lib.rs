@@ -74,6 +74,7 @@ pub mod framing;
 pub mod options;
 pub mod parse;
 pub mod sasl;
+pub(crate) mod swar;
 pub mod transcript;
 pub mod types;
 

@@ -52,6 +52,7 @@ pub(crate) fn to_parse_error(error: nom::Err<GrammarError>) -> ParseError {
 }
 
 /// Runs `rule` on the whole of `input`: leftover bytes are `InvalidAddress(leftover)`.
+#[inline]
 pub(crate) fn whole<'a, T>(
     input: &'a [u8],
     rule: impl FnOnce(&'a [u8]) -> PResult<'a, T>,
@@ -71,24 +72,39 @@ fn split(input: &[u8], n: usize) -> (&[u8], &[u8]) {
     input.split_at_checked(n).unwrap_or((&[], input))
 }
 
-/// Length of the prefix of `input` in `class`, where non-ASCII octets also
-/// count under SMTPUTF8 (RFC 6531 adds `UTF8-non-ascii` to the classes that
-/// allow it); the caller checks the UTF-8 of the whole token.
-fn span_utf8(class: &[bool; 256], input: &[u8], opts: &ParseOptions) -> Result<usize, ParseError> {
-    let mut n = 0;
-    for &b in input {
-        if class[b as usize] {
-            n += 1;
-        } else if b >= 0x80 {
-            if !opts.smtputf8 {
-                return Err(ParseError::NonAscii);
+/// Length of the prefix of `input` made of pieces of `class` separated by
+/// single dots (`Dot-string`, `Domain`), where non-ASCII octets also count
+/// under SMTPUTF8 (RFC 6531 adds `UTF8-non-ascii` to the classes that allow
+/// it; the caller checks the UTF-8 of the whole token). One forward pass:
+/// `piece` checks each piece as its dot or the end is reached.
+#[inline(always)]
+fn dotted(
+    class: &[bool; 256],
+    input: &[u8],
+    opts: &ParseOptions,
+    piece: impl Fn(&[u8]) -> Result<(), ParseError>,
+) -> Result<usize, ParseError> {
+    let mut start = 0;
+    let mut at = 0;
+    loop {
+        match input.get(at) {
+            Some(&b) if class[b as usize] => at += 1,
+            Some(b'.') => {
+                piece(input.get(start..at).unwrap_or_default())?;
+                at += 1;
+                start = at;
             }
-            n += 1;
-        } else {
-            break;
+            Some(&b) if b >= 0x80 => {
+                if !opts.smtputf8 {
+                    return Err(ParseError::NonAscii);
+                }
+                at += 1;
+            }
+            _ => break,
         }
     }
-    Ok(n)
+    piece(input.get(start..at).unwrap_or_default())?;
+    Ok(at)
 }
 
 /// The token as text; the scans admitted only ASCII or, under SMTPUTF8,
@@ -97,16 +113,53 @@ fn utf8(token: &[u8]) -> Result<&str, ParseError> {
     std::str::from_utf8(token).map_err(|_| ParseError::InvalidAddress("invalid UTF-8"))
 }
 
+/// The text tokens are sliced from: the bytes of a command's arguments
+/// checked to be UTF-8 once, so that the domain, local part and route of a
+/// path need no check of their own (on short tokens the check's set-up is
+/// most of its cost). Without it, or for a token outside it, each token is
+/// checked by itself.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Source<'a>(Option<&'a str>);
+
+impl<'a> Source<'a> {
+    /// `bytes` checked once; when they are not UTF-8, tokens are checked
+    /// one by one, which reports the error where the grammar meets it.
+    pub(crate) fn of(bytes: &'a [u8]) -> Self {
+        Source(std::str::from_utf8(bytes).ok())
+    }
+
+    /// `token` as a slice of the checked text, when it lies inside it
+    /// (compared by address) on character boundaries.
+    #[inline]
+    pub(crate) fn slice(self, token: &'a [u8]) -> Option<&'a str> {
+        let text = self.0?;
+        let start = (token.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        let inside = start <= text.len() && token.len() <= text.len() - start;
+        inside
+            .then(|| text.get(start..start + token.len()))
+            .flatten()
+    }
+
+    /// `token` as text: a slice of the checked text when `token` lies
+    /// inside it, else its own UTF-8 check.
+    #[inline]
+    pub(crate) fn text(self, token: &'a [u8]) -> Result<&'a str, ParseError> {
+        match self.slice(token) {
+            Some(text) => Ok(text),
+            None => utf8(token),
+        }
+    }
+}
+
 /// `sub-domain = Let-dig [Ldh-str]`, `Ldh-str = *( ALPHA / DIGIT / "-" ) Let-dig`
 /// (RFC 5321 §4.1.2); `sub-domain =/ U-label` (RFC 6531 §3.3), where a
-/// non-ASCII character counts as a letter.
-pub(crate) fn sub_domain<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, &'a [u8]> {
-    let n = span_utf8(&LDH, input, opts).map_err(|e| nom::Err::Error(GrammarError(e)))?;
-    let (label, rest) = split(input, n);
+/// non-ASCII character counts as a letter. Checks one label that
+/// [`domain`]'s scan cut out of `LDH` octets.
+pub(crate) fn sub_domain(label: &[u8]) -> Result<(), ParseError> {
     match (label.first(), label.last()) {
-        (Some(&first), Some(&last)) if first != b'-' && last != b'-' => Ok((rest, label)),
-        (None, _) => fail(ParseError::InvalidAddress("empty domain label")),
-        _ => fail(ParseError::InvalidAddress(
+        (Some(&first), Some(&last)) if first != b'-' && last != b'-' => Ok(()),
+        (None, _) => Err(ParseError::InvalidAddress("empty domain label")),
+        _ => Err(ParseError::InvalidAddress(
             "domain label starts or ends with a hyphen",
         )),
     }
@@ -114,16 +167,21 @@ pub(crate) fn sub_domain<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a
 
 /// `Domain = sub-domain *("." sub-domain)` (RFC 5321 §4.1.2), at most 255
 /// octets (§4.5.3.1.2).
-pub(crate) fn domain<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Domain<'a>> {
-    let (mut rest, _) = sub_domain(input, opts)?;
-    while let Some(after_dot) = rest.strip_prefix(b".") {
-        (rest, _) = sub_domain(after_dot, opts)?;
-    }
-    let (text, _) = split(input, input.len() - rest.len());
+#[inline]
+pub(crate) fn domain<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, Domain<'a>> {
+    let len =
+        dotted(&LDH, input, opts, sub_domain).map_err(|e| nom::Err::Error(GrammarError(e)))?;
+    let (text, rest) = split(input, len);
     if text.len() > MAX_DOMAIN {
         return fail(ParseError::TooLong("domain"));
     }
-    let text = utf8(text).map_err(|e| nom::Err::Error(GrammarError(e)))?;
+    let text = src
+        .text(text)
+        .map_err(|e| nom::Err::Error(GrammarError(e)))?;
     Ok((rest, Domain::new_unchecked(text)))
 }
 
@@ -328,33 +386,37 @@ pub(crate) fn address_literal<'a>(
 
 /// `Domain / address-literal`, the argument of EHLO and the part of a
 /// `Mailbox` after `@` (RFC 5321 §4.1.1.1, §4.1.2).
-pub(crate) fn host<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Host<'a>> {
+#[inline]
+pub(crate) fn host<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, Host<'a>> {
     if input.first() == Some(&b'[') {
         let (rest, literal) = address_literal(input, opts)?;
         Ok((rest, Host::Literal(literal)))
     } else {
-        let (rest, domain) = domain(input, opts)?;
+        let (rest, domain) = domain(input, opts, src)?;
         Ok((rest, Host::Domain(domain)))
     }
 }
 
-/// `Atom = 1*atext` (RFC 5321 §4.1.2); `atext =/ UTF8-non-ascii` (RFC 6531 §3.3).
-pub(crate) fn atom<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, &'a [u8]> {
-    let n = span_utf8(&ATEXT, input, opts).map_err(|e| nom::Err::Error(GrammarError(e)))?;
-    if n == 0 {
-        return fail(ParseError::InvalidAddress("empty atom in local part"));
+/// `Atom = 1*atext` (RFC 5321 §4.1.2); `atext =/ UTF8-non-ascii` (RFC 6531
+/// §3.3). Checks one atom that [`dot_string`]'s scan cut out of `atext`.
+pub(crate) fn atom(atom: &[u8]) -> Result<(), ParseError> {
+    if atom.is_empty() {
+        Err(ParseError::InvalidAddress("empty atom in local part"))
+    } else {
+        Ok(())
     }
-    let (atom, rest) = split(input, n);
-    Ok((rest, atom))
 }
 
 /// `Dot-string = Atom *("."  Atom)` (RFC 5321 §4.1.2).
+#[inline]
 pub(crate) fn dot_string<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, &'a [u8]> {
-    let (mut rest, _) = atom(input, opts)?;
-    while let Some(after_dot) = rest.strip_prefix(b".") {
-        (rest, _) = atom(after_dot, opts)?;
-    }
-    Ok((rest, split(input, input.len() - rest.len()).0))
+    let len = dotted(&ATEXT, input, opts, atom).map_err(|e| nom::Err::Error(GrammarError(e)))?;
+    let (wire, rest) = split(input, len);
+    Ok((rest, wire))
 }
 
 /// `Quoted-string = DQUOTE *QcontentSMTP DQUOTE`,
@@ -394,7 +456,12 @@ pub(crate) fn quoted_string<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult
 
 /// `Local-part = Dot-string / Quoted-string` (RFC 5321 §4.1.2), at most 64
 /// octets in its wire form (§4.5.3.1.1).
-pub(crate) fn local_part<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, LocalPart<'a>> {
+#[inline]
+pub(crate) fn local_part<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, LocalPart<'a>> {
     let (rest, wire) = if input.first() == Some(&b'"') {
         quoted_string(input, opts)?
     } else {
@@ -403,50 +470,71 @@ pub(crate) fn local_part<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a
     if wire.len() > MAX_LOCAL_PART {
         return fail(ParseError::TooLong("local part"));
     }
-    let wire = utf8(wire).map_err(|e| nom::Err::Error(GrammarError(e)))?;
+    let wire = src
+        .text(wire)
+        .map_err(|e| nom::Err::Error(GrammarError(e)))?;
     Ok((rest, LocalPart::new_unchecked(wire)))
 }
 
 /// `Mailbox = Local-part "@" ( Domain / address-literal )` (RFC 5321 §4.1.2).
-pub(crate) fn mailbox<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Mailbox<'a>> {
-    let (rest, local) = local_part(input, opts)?;
+#[inline]
+pub(crate) fn mailbox<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, Mailbox<'a>> {
+    let (rest, local) = local_part(input, opts, src)?;
     let Some(rest) = rest.strip_prefix(b"@") else {
         return fail(ParseError::InvalidAddress(
             "expected @ after the local part",
         ));
     };
-    let (rest, host) = host(rest, opts)?;
+    let (rest, host) = host(rest, opts, src)?;
     Ok((rest, Mailbox::new_unchecked(local, host)))
 }
 
 /// `At-domain = "@" Domain` (RFC 5321 §4.1.2).
-pub(crate) fn at_domain<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Domain<'a>> {
+pub(crate) fn at_domain<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, Domain<'a>> {
     let Some(rest) = input.strip_prefix(b"@") else {
         return fail(ParseError::InvalidAddress("expected @ in source route"));
     };
-    domain(rest, opts)
+    domain(rest, opts, src)
 }
 
 /// `A-d-l = At-domain *( "," At-domain )` (RFC 5321 §4.1.2): the obsolete
 /// source route. Returns its text.
-pub(crate) fn a_d_l<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, &'a str> {
-    let (mut rest, _) = at_domain(input, opts)?;
+pub(crate) fn a_d_l<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, &'a str> {
+    let (mut rest, _) = at_domain(input, opts, src)?;
     while let Some(after_comma) = rest.strip_prefix(b",") {
-        (rest, _) = at_domain(after_comma, opts)?;
+        (rest, _) = at_domain(after_comma, opts, src)?;
     }
-    let route = utf8(split(input, input.len() - rest.len()).0)
+    let route = src
+        .text(split(input, input.len() - rest.len()).0)
         .map_err(|e| nom::Err::Error(GrammarError(e)))?;
     Ok((rest, route))
 }
 
 /// `Path = "<" [ A-d-l ":" ] Mailbox ">"` (RFC 5321 §4.1.2), at most 256
 /// octets including the punctuation (§4.5.3.1.3).
-pub(crate) fn path<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Path<'a>> {
+#[inline]
+pub(crate) fn path<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, Path<'a>> {
     let Some(rest) = input.strip_prefix(b"<") else {
         return fail(ParseError::InvalidAddress("expected <"));
     };
     let (rest, route) = if rest.first() == Some(&b'@') {
-        let (rest, route) = a_d_l(rest, opts)?;
+        let (rest, route) = a_d_l(rest, opts, src)?;
         let Some(rest) = rest.strip_prefix(b":") else {
             return fail(ParseError::InvalidAddress("expected : after source route"));
         };
@@ -454,7 +542,7 @@ pub(crate) fn path<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Path
     } else {
         (rest, None)
     };
-    let (rest, mailbox) = mailbox(rest, opts)?;
+    let (rest, mailbox) = mailbox(rest, opts, src)?;
     let Some(rest) = rest.strip_prefix(b">") else {
         return fail(ParseError::InvalidAddress("expected > after the mailbox"));
     };
@@ -469,8 +557,9 @@ pub(crate) fn path<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Path
 pub(crate) fn path_without_brackets<'a>(
     input: &'a [u8],
     opts: &ParseOptions,
+    src: Source<'a>,
 ) -> PResult<'a, Path<'a>> {
-    let (rest, mailbox) = mailbox(input, opts)?;
+    let (rest, mailbox) = mailbox(input, opts, src)?;
     if input.len() - rest.len() + 2 > MAX_PATH {
         return fail(ParseError::TooLong("path"));
     }
@@ -478,31 +567,40 @@ pub(crate) fn path_without_brackets<'a>(
 }
 
 /// A `Path`, or a bare mailbox under [`ParseOptions::missing_brackets`].
-fn path_or_mailbox<'a>(input: &'a [u8], opts: &ParseOptions) -> PResult<'a, Path<'a>> {
+#[inline]
+fn path_or_mailbox<'a>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> PResult<'a, Path<'a>> {
     if input.first() != Some(&b'<') && opts.missing_brackets {
-        path_without_brackets(input, opts)
+        path_without_brackets(input, opts, src)
     } else {
-        path(input, opts)
+        path(input, opts, src)
     }
 }
 
 /// `Reverse-path = Path / "<>"` (RFC 5321 §4.1.2).
+#[inline]
 pub(crate) fn reverse_path<'a>(
     input: &'a [u8],
     opts: &ParseOptions,
+    src: Source<'a>,
 ) -> PResult<'a, ReversePath<'a>> {
     if let Some(rest) = input.strip_prefix(b"<>") {
         return Ok((rest, ReversePath::Null));
     }
-    let (rest, path) = path_or_mailbox(input, opts)?;
+    let (rest, path) = path_or_mailbox(input, opts, src)?;
     Ok((rest, ReversePath::Path(path)))
 }
 
 /// `Forward-path = Path` (RFC 5321 §4.1.2), with the `"<Postmaster>"`
 /// alternative of RCPT (§4.1.1.3), case-insensitive.
+#[inline]
 pub(crate) fn forward_path<'a>(
     input: &'a [u8],
     opts: &ParseOptions,
+    src: Source<'a>,
 ) -> PResult<'a, ForwardPath<'a>> {
     const POSTMASTER: &[u8] = b"<Postmaster>";
     if let Some(rest) = input
@@ -512,7 +610,7 @@ pub(crate) fn forward_path<'a>(
     {
         return Ok((rest, ForwardPath::Postmaster));
     }
-    let (rest, path) = path_or_mailbox(input, opts)?;
+    let (rest, path) = path_or_mailbox(input, opts, src)?;
     Ok((rest, ForwardPath::Path(path)))
 }
 

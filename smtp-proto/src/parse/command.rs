@@ -14,9 +14,10 @@ use crate::{
     error::ParseError,
     options::ParseOptions,
     parse::{
-        address::{self, to_parse_error, whole},
-        params::{mail_parameters, rcpt_parameters},
+        address::{self, Source, to_parse_error, whole},
+        params::{mail_parameters_of, rcpt_parameters_of},
     },
+    swar,
     types::{
         address::{Domain, Host},
         command::{Argument, Command, InitialResponse, Mechanism, NodeName},
@@ -36,6 +37,13 @@ const MECH_CHAR: [bool; 256] = {
     table
 };
 
+/// The base64 alphabet of RFC 4648 §4 without its pad character.
+const BASE64_ALPHABET: [bool; 256] = {
+    let mut table = BASE64;
+    table[b'=' as usize] = false;
+    table
+};
+
 /// Longest SASL mechanism name (RFC 4422 §3.1).
 const MAX_MECHANISM: usize = 20;
 
@@ -45,11 +53,23 @@ fn split(input: &[u8], n: usize) -> (&[u8], &[u8]) {
 }
 
 /// `input` without the prefix `prefix` (compared ignoring ASCII case).
+#[inline]
 fn strip_prefix_no_case<'a>(input: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
     input
         .get(..prefix.len())
         .filter(|head| head.eq_ignore_ascii_case(prefix))
         .and_then(|_| input.get(prefix.len()..))
+}
+
+/// Octets searched a word at a time before handing over to `memchr`: a
+/// command line is nearly always shorter, and `memchr`'s set-up costs more
+/// than the whole search there.
+const SHORT_LINE: usize = 128;
+
+/// Position of the first LF of `buf`.
+fn find_lf(buf: &[u8]) -> Option<usize> {
+    let (head, tail) = buf.split_at_checked(SHORT_LINE).unwrap_or((buf, &[]));
+    swar::find_lf(head).or_else(|| memchr(b'\n', tail).map(|i| i + head.len()))
 }
 
 /// Parses the first command of `buf`, bytes as read from the peer: the
@@ -64,7 +84,7 @@ pub(crate) fn command_stream<'a>(
     buf: &'a [u8],
     opts: &ParseOptions,
 ) -> Result<(Command<'a>, usize), ParseError> {
-    let Some(lf) = memchr(b'\n', buf) else {
+    let Some(lf) = find_lf(buf) else {
         return Err(ParseError::Incomplete);
     };
     let (line, _) = split(buf, lf);
@@ -73,7 +93,7 @@ pub(crate) fn command_stream<'a>(
         None if opts.lf_line_endings => line,
         None => return Err(ParseError::InvalidArguments("bare LF in command line")),
     };
-    Ok((command(line, opts)?, lf + 1))
+    command(line, opts).map(|command| (command, lf + 1))
 }
 
 /// `command = verb [SP arguments]`: one complete command line WITHOUT its
@@ -87,6 +107,9 @@ pub(crate) fn command_stream<'a>(
 /// assert_eq!(cmd.verb(), Verb::Mail);
 /// assert_eq!(command(b"XYZZY", &ParseOptions::default()).unwrap_err().reply_code().unwrap().get(), 500);
 /// ```
+// Inlined into `command_stream`, so the command is built in its result
+// rather than copied there (it is over 200 octets).
+#[inline(always)]
 pub fn command<'a>(line: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseError> {
     if !opts.smtputf8 && !line.is_ascii() {
         return Err(ParseError::NonAscii);
@@ -100,36 +123,73 @@ pub fn command<'a>(line: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, P
     } else {
         line
     };
-    let (verb, args) = split(line, memchr(b' ', line).unwrap_or(line.len()));
+    // Nearly every verb has four letters: when the fifth octet is a space or
+    // the end, no search is needed (a line that has a space earlier is no
+    // verb either way). memchr's set-up costs more than a short line.
+    let verb_len = match line.get(4) {
+        None | Some(b' ') => line.len().min(4),
+        Some(_) => memchr(b' ', line).unwrap_or(line.len()),
+    };
+    let (verb, args) = split(line, verb_len);
     match *verb {
-        [a, b, c, d] => match [a, b, c, d].map(|x| x.to_ascii_uppercase()) {
-            [b'E', b'H', b'L', b'O'] => Ok(Command::Ehlo(ehlo(args, opts)?)),
-            [b'H', b'E', b'L', b'O'] => Ok(Command::Helo(ehlo(args, opts)?)),
-            [b'L', b'H', b'L', b'O'] => Ok(Command::Lhlo(ehlo(args, opts)?)),
-            [b'M', b'A', b'I', b'L'] => mail(args, opts),
-            [b'R', b'C', b'P', b'T'] => rcpt(args, opts),
-            [b'D', b'A', b'T', b'A'] => no_arguments(args, Command::Data),
-            [b'B', b'D', b'A', b'T'] => bdat(args),
-            [b'R', b'S', b'E', b'T'] => no_arguments(args, Command::Rset),
-            [b'V', b'R', b'F', b'Y'] => Ok(Command::Vrfy(required_argument(args, opts)?)),
-            [b'E', b'X', b'P', b'N'] => Ok(Command::Expn(required_argument(args, opts)?)),
-            [b'H', b'E', b'L', b'P'] => Ok(Command::Help(optional_argument(args, opts)?)),
-            [b'N', b'O', b'O', b'P'] => Ok(Command::Noop(optional_argument(args, opts)?)),
-            [b'Q', b'U', b'I', b'T'] => no_arguments(args, Command::Quit),
-            [b'A', b'U', b'T', b'H'] => auth(args),
-            [b'E', b'T', b'R', b'N'] => etrn(args, opts),
+        // The four octets as one number with the lower-case bit cleared:
+        // a letter then compares equal to its upper case (and only to it,
+        // as the verbs are all letters), one comparison per verb.
+        [a, b, c, d] => match u32::from_le_bytes([a, b, c, d]) & FOLD_CASE {
+            EHLO => Ok(Command::Ehlo(ehlo(args, opts)?)),
+            HELO => Ok(Command::Helo(ehlo(args, opts)?)),
+            LHLO => Ok(Command::Lhlo(ehlo(args, opts)?)),
+            MAIL => mail(args, opts),
+            RCPT => rcpt(args, opts),
+            DATA => no_arguments(args).map(|()| Command::Data),
+            BDAT => bdat(args),
+            RSET => no_arguments(args).map(|()| Command::Rset),
+            VRFY => Ok(Command::Vrfy(required_argument(args, opts)?)),
+            EXPN => Ok(Command::Expn(required_argument(args, opts)?)),
+            HELP => Ok(Command::Help(optional_argument(args, opts)?)),
+            NOOP => Ok(Command::Noop(optional_argument(args, opts)?)),
+            QUIT => no_arguments(args).map(|()| Command::Quit),
+            AUTH => auth(args),
+            ETRN => etrn(args, opts),
             _ => Err(ParseError::UnknownCommand),
         },
-        _ if verb.eq_ignore_ascii_case(b"STARTTLS") => no_arguments(args, Command::StartTls),
+        _ if verb.eq_ignore_ascii_case(b"STARTTLS") => {
+            no_arguments(args).map(|()| Command::StartTls)
+        }
         _ => Err(ParseError::UnknownCommand),
     }
 }
 
+/// Clears bit 5 of each octet: ASCII lower case to upper case.
+const FOLD_CASE: u32 = 0xDFDF_DFDF;
+
+/// A four-letter verb as the number [`command`] compares.
+const fn verb(name: &[u8; 4]) -> u32 {
+    u32::from_le_bytes(*name)
+}
+
+const EHLO: u32 = verb(b"EHLO");
+const HELO: u32 = verb(b"HELO");
+const LHLO: u32 = verb(b"LHLO");
+const MAIL: u32 = verb(b"MAIL");
+const RCPT: u32 = verb(b"RCPT");
+const DATA: u32 = verb(b"DATA");
+const BDAT: u32 = verb(b"BDAT");
+const RSET: u32 = verb(b"RSET");
+const VRFY: u32 = verb(b"VRFY");
+const EXPN: u32 = verb(b"EXPN");
+const HELP: u32 = verb(b"HELP");
+const NOOP: u32 = verb(b"NOOP");
+const QUIT: u32 = verb(b"QUIT");
+const AUTH: u32 = verb(b"AUTH");
+const ETRN: u32 = verb(b"ETRN");
+
 /// `"DATA" CRLF`, `"RSET" CRLF`, `"QUIT" CRLF` (RFC 5321 §4.1.1),
 /// `"STARTTLS" CRLF` (RFC 3207 §4): nothing may follow the verb.
-fn no_arguments<'a>(args: &[u8], command: Command<'a>) -> Result<Command<'a>, ParseError> {
+/// Checks rather than takes the command, so that no large value is moved.
+fn no_arguments(args: &[u8]) -> Result<(), ParseError> {
     if args.is_empty() {
-        Ok(command)
+        Ok(())
     } else {
         Err(ParseError::InvalidArguments("command takes no arguments"))
     }
@@ -138,6 +198,7 @@ fn no_arguments<'a>(args: &[u8], command: Command<'a>) -> Result<Command<'a>, Pa
 /// `ehlo = "EHLO" SP ( Domain / address-literal ) CRLF` (RFC 5321 §4.1.1.1);
 /// also HELO (whose `Domain` gets an address literal too, as clients send
 /// one) and LHLO (RFC 2033 §4.1).
+#[inline]
 fn ehlo<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Host<'a>, ParseError> {
     let Some(arg) = args.strip_prefix(b" ") else {
         return Err(ParseError::InvalidArguments(
@@ -146,12 +207,13 @@ fn ehlo<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Host<'a>, ParseError>
     };
     whole(
         arg,
-        |i| address::host(i, opts),
+        |i| address::host(i, opts, Source::of(arg)),
         "trailing bytes after the domain",
     )
 }
 
 /// After the path: nothing, or SP and the parameters.
+#[inline]
 fn parameters_start(rest: &[u8]) -> Result<(), ParseError> {
     if rest.is_empty() || rest.first() == Some(&b' ') {
         Ok(())
@@ -164,6 +226,7 @@ fn parameters_start(rest: &[u8]) -> Result<(), ParseError> {
 
 /// The path after `FROM:`/`TO:`, with the spaces some clients put before it
 /// under [`ParseOptions::space_after_colon`].
+#[inline]
 fn after_colon<'a>(rest: &'a [u8], opts: &ParseOptions) -> Result<&'a [u8], ParseError> {
     if rest.first() != Some(&b' ') {
         Ok(rest)
@@ -176,27 +239,31 @@ fn after_colon<'a>(rest: &'a [u8], opts: &ParseOptions) -> Result<&'a [u8], Pars
 }
 
 /// `mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF` (RFC 5321 §4.1.1.2).
+#[inline]
 fn mail<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseError> {
     let Some(rest) = strip_prefix_no_case(args, b" FROM:") else {
         return Err(ParseError::InvalidArguments("expected MAIL FROM:<address>"));
     };
     let rest = after_colon(rest, opts)?;
-    let (rest, from) = address::reverse_path(rest, opts).map_err(to_parse_error)?;
+    let src = Source::of(rest);
+    let (rest, from) = address::reverse_path(rest, opts, src).map_err(to_parse_error)?;
     parameters_start(rest)?;
-    let params = mail_parameters(rest, opts)?;
+    let params = mail_parameters_of(rest, opts, src)?;
     Ok(Command::Mail { from, params })
 }
 
 /// `rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
 /// Forward-path ) [SP Rcpt-parameters] CRLF` (RFC 5321 §4.1.1.3).
+#[inline]
 fn rcpt<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseError> {
     let Some(rest) = strip_prefix_no_case(args, b" TO:") else {
         return Err(ParseError::InvalidArguments("expected RCPT TO:<address>"));
     };
     let rest = after_colon(rest, opts)?;
-    let (rest, to) = address::forward_path(rest, opts).map_err(to_parse_error)?;
+    let src = Source::of(rest);
+    let (rest, to) = address::forward_path(rest, opts, src).map_err(to_parse_error)?;
     parameters_start(rest)?;
-    let params = rcpt_parameters(rest, opts)?;
+    let params = rcpt_parameters_of(rest, opts, src)?;
     Ok(Command::Rcpt { to, params })
 }
 
@@ -245,13 +312,12 @@ pub(crate) fn initial_response(input: &[u8]) -> Result<InitialResponse<'_>, Pars
     if input == b"=" {
         return Ok(InitialResponse::new_unchecked(""));
     }
-    let data = input.len() - input.iter().rev().take_while(|&&b| b == b'=').count();
-    let (text, padding) = split(input, data);
+    // One pass over the alphabet, then at most two `=` and nothing else.
+    let (_, padding) = split(input, span(&BASE64_ALPHABET, input));
     let valid = !input.is_empty()
         && input.len() % 4 == 0
         && padding.len() <= 2
-        && span(&BASE64, text) == text.len()
-        && memchr(b'=', text).is_none();
+        && padding.iter().all(|&b| b == b'=');
     if !valid {
         return Err(ParseError::InvalidBase64);
     }
@@ -285,7 +351,7 @@ pub(crate) fn node_name<'a>(
     let domain = |i: &'a [u8]| -> Result<Domain<'a>, ParseError> {
         whole(
             i,
-            |i| address::domain(i, opts),
+            |i| address::domain(i, opts, Source::of(i)),
             "trailing bytes after the domain",
         )
     };
@@ -558,6 +624,23 @@ mod tests {
         assert_eq!(strict("qUiT"), Ok(Command::Quit));
         assert_eq!(strict("quit").unwrap().verb(), Verb::Quit);
         assert_eq!(Verb::StartTls.as_str(), "STARTTLS");
+    }
+
+    /// The verb's case folding clears one bit per octet: only the two
+    /// cases of the same letter may match, never another octet.
+    #[test]
+    fn verb_folding_matches_only_the_letter_in_either_case() {
+        for verb in ["QUIT", "DATA", "RSET"] {
+            for at in 0..4 {
+                for b in 0..=255u8 {
+                    let mut line = verb.as_bytes().to_vec();
+                    line[at] = b;
+                    let expected = b.eq_ignore_ascii_case(&verb.as_bytes()[at]);
+                    let parsed = command(&line, &ParseOptions::strict().with_smtputf8(true));
+                    assert_eq!(parsed.is_ok(), expected, "{verb} with {b:#04x} at {at}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -6,13 +6,16 @@
 //! talk to the server, so odd lines become [`Capability::Other`] or are
 //! skipped when blank, and never fail the response.
 
+use memchr::memchr;
 use nom::IResult;
 use nom::error::{Error, ErrorKind};
 
 use crate::chars::{LDH, LET_DIG, span};
 use crate::error::ParseError;
+use crate::parse::reply::{MAX_REPLY_LINE, complete_reply_line};
+use crate::swar;
 use crate::types::ehlo::{Capability, EhloInfo, EhloKeyword, EhloParam, EhloParams, Limits};
-use crate::types::reply::Reply;
+use crate::types::reply::{Reply, enhanced_prefix};
 use crate::types::status::ReplyCode;
 
 /// `ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` (RFC 5321 §4.1.1.1).
@@ -44,11 +47,28 @@ pub(crate) fn ehlo_param(input: &[u8]) -> IResult<&[u8], &[u8]> {
 /// (`size-param` of RFC 1870 §4, `min-by-time` of RFC 2852 §4,
 /// `max-future-release-interval` of RFC 4865 §3).
 pub(crate) fn number(digits: &str) -> Option<u64> {
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    /// Nineteen decimal digits always fit a `u64`: no overflow check.
+    const SAFE_DIGITS: usize = 19;
+    if digits.is_empty() {
         return None;
     }
+    if digits.len() <= SAFE_DIGITS {
+        let mut n = 0u64;
+        for b in digits.bytes() {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            n = n * 10 + u64::from(digit);
+        }
+        return Some(n);
+    }
     digits.bytes().try_fold(0u64, |n, b| {
-        n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(u64::from(digit))
     })
 }
 
@@ -70,30 +90,107 @@ pub(crate) fn limit(param: &str) -> bool {
 /// Longest keyword typed here (`ENHANCEDSTATUSCODES`).
 const MAX_KNOWN_KEYWORD: usize = 19;
 
+/// Where the keyword of an EHLO line ends (its first space, or the end) and
+/// whether it has an `=` in it (the old `AUTH=` form), a word at a time.
+#[inline]
+fn keyword_end(bytes: &[u8]) -> (usize, bool) {
+    let mut chunks = bytes.chunks_exact(swar::WORD);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let word = swar::load(chunk);
+        let space = swar::bytes_equal(word, b' ');
+        let equals = swar::bytes_equal(word, b'=');
+        if space != 0 {
+            let at = swar::first_flagged(space);
+            return (offset + at, equals != 0 && swar::first_flagged(equals) < at);
+        }
+        if equals != 0 {
+            let end = memchr(b' ', bytes).unwrap_or(bytes.len());
+            return (end, true);
+        }
+        offset += swar::WORD;
+    }
+    let mut equals = false;
+    for (i, &b) in chunks.remainder().iter().enumerate() {
+        match b {
+            b' ' => return (offset + i, equals),
+            b'=' => equals = true,
+            _ => {}
+        }
+    }
+    (bytes.len(), equals)
+}
+
+/// The first two space-separated words of `params` and whether more
+/// follow (runs of spaces separate as one space does).
+fn first_words(params: &str) -> (Option<&str>, Option<&str>, bool) {
+    let mut words = [None, None];
+    let bytes = params.as_bytes();
+    let mut at = 0;
+    for slot in &mut words {
+        while bytes.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        if at == bytes.len() {
+            return (words[0], words[1], false);
+        }
+        let word = bytes.get(at..).unwrap_or_default();
+        let len = word.iter().position(|&b| b == b' ').unwrap_or(word.len());
+        *slot = params.get(at..at + len);
+        at += len;
+    }
+    let more = bytes
+        .get(at..)
+        .is_some_and(|rest| rest.iter().any(|&b| b != b' '));
+    (words[0], words[1], more)
+}
+
 /// `ehlo-line = ehlo-keyword *( SP ehlo-param )` (RFC 5321 §4.1.1.1), with
 /// the old `AUTH=mech ...` form and runs of spaces accepted. `None` for a
 /// blank line.
+#[inline(always)]
 pub(crate) fn ehlo_line(line: &str) -> Option<Capability<'_>> {
-    let line = line.trim_start_matches(' ');
-    if line.is_empty() {
+    let line = match line.as_bytes().first() {
+        Some(b' ') => line.trim_start_matches(' '),
+        Some(_) => line,
+        None => return None,
+    };
+    let bytes = line.as_bytes();
+    if bytes.is_empty() {
         return None;
     }
-    let (keyword, params) = line.split_once(' ').unwrap_or((line, ""));
+    // A keyword is nearly always `ehlo-keyword` followed by SP or the end:
+    // one scan over the LDH table finds it. Anything else is cut at the
+    // first space, as a keyword this crate keeps as `Other`.
+    let (keyword_end, has_equals) = keyword_end(bytes);
+    let keyword = line.get(..keyword_end).unwrap_or(line);
+    let params = line.get(keyword_end + 1..).unwrap_or("");
     // Before RFC 4954, some clients only understood `AUTH=PLAIN LOGIN`;
     // servers still send it next to the standard line.
-    if let Some((name, first)) = keyword.split_once('=') {
-        if name.eq_ignore_ascii_case("AUTH") {
-            let start = line.len() - first.len() - params.len() - usize::from(!params.is_empty());
-            let mechanisms = line.get(start..).unwrap_or_default();
-            return Some(Capability::Auth(EhloParams::new_unchecked(mechanisms)));
+    if has_equals {
+        if let Some((name, first)) = keyword.split_once('=') {
+            if name.eq_ignore_ascii_case("AUTH") {
+                let start =
+                    line.len() - first.len() - params.len() - usize::from(!params.is_empty());
+                let mechanisms = line.get(start..).unwrap_or_default();
+                return Some(Capability::Auth(EhloParams::new_unchecked(mechanisms)));
+            }
         }
     }
-    let mut upper = [0u8; MAX_KNOWN_KEYWORD];
-    let typed = match upper.get_mut(..keyword.len()) {
-        Some(upper) => {
-            upper.copy_from_slice(keyword.as_bytes());
-            upper.make_ascii_uppercase();
-            typed_capability(upper, params)
+    // Servers send keywords in upper case: match them as they are, and
+    // upper-case a copy only for a keyword that has lower case in it.
+    let typed = match typed_capability(keyword.as_bytes(), params) {
+        Some(typed) => Some(typed),
+        None if keyword.bytes().any(|b| b.is_ascii_lowercase()) => {
+            let mut upper = [0u8; MAX_KNOWN_KEYWORD];
+            match upper.get_mut(..keyword.len()) {
+                Some(upper) => {
+                    upper.copy_from_slice(keyword.as_bytes());
+                    upper.make_ascii_uppercase();
+                    typed_capability(upper, params)
+                }
+                None => None,
+            }
         }
         None => None,
     };
@@ -105,33 +202,36 @@ pub(crate) fn ehlo_line(line: &str) -> Option<Capability<'_>> {
 
 /// The typed capability for an upper-cased known keyword whose parameters
 /// match its RFC; `None` otherwise.
+#[inline(always)]
 fn typed_capability<'a>(keyword: &[u8], params: &'a str) -> Option<Capability<'a>> {
-    let mut words = params.split(' ').filter(|word| !word.is_empty());
-    let first = words.next();
-    let second = words.next();
-    let more = words.next().is_some();
-    let none = first.is_none();
-    let at_most_one = second.is_none();
-    let flag = |capability| none.then_some(capability);
+    // Most keywords are flags: only those with parameters split them, in
+    // their own arm.
+    let flag = |capability| params.bytes().all(|b| b == b' ').then_some(capability);
+    let words = || first_words(params);
     match keyword {
-        b"SIZE" if at_most_one => match first {
-            None => Some(Capability::Size(None)),
-            Some(size) => number(size).map(|n| Capability::Size(Some(n))),
-        },
-        b"DELIVERBY" if at_most_one => match first {
-            None => Some(Capability::DeliverBy(None)),
-            Some(by) => number(by).map(|n| Capability::DeliverBy(Some(n))),
-        },
-        b"FUTURERELEASE" if !more => match (first.map(number), second) {
-            (Some(Some(max_interval)), Some(datetime)) => Some(Capability::FutureRelease {
-                max_interval,
-                max_datetime: EhloParam::new_unchecked(datetime),
-            }),
+        b"SIZE" => match words() {
+            (None, _, _) => Some(Capability::Size(None)),
+            (Some(size), None, _) => number(size).map(|n| Capability::Size(Some(n))),
             _ => None,
         },
-        b"MT-PRIORITY" if at_most_one => {
-            Some(Capability::MtPriority(first.map(EhloParam::new_unchecked)))
-        }
+        b"DELIVERBY" => match words() {
+            (None, _, _) => Some(Capability::DeliverBy(None)),
+            (Some(by), None, _) => number(by).map(|n| Capability::DeliverBy(Some(n))),
+            _ => None,
+        },
+        b"FUTURERELEASE" => match words() {
+            (Some(interval), Some(datetime), false) => {
+                number(interval).map(|max_interval| Capability::FutureRelease {
+                    max_interval,
+                    max_datetime: EhloParam::new_unchecked(datetime),
+                })
+            }
+            _ => None,
+        },
+        b"MT-PRIORITY" => match words() {
+            (first, None, _) => Some(Capability::MtPriority(first.map(EhloParam::new_unchecked))),
+            _ => None,
+        },
         b"AUTH" => Some(Capability::Auth(EhloParams::new_unchecked(params))),
         b"LIMITS" => {
             let valid = params.split(' ').filter(|word| !word.is_empty()).all(limit);
@@ -184,8 +284,71 @@ pub(crate) fn ehlo_ok_rsp<'a>(
     if crate::types::reply::enhanced_prefix(ReplyCode::OK, domain.as_bytes()).is_some() {
         return Err(ParseError::InvalidReply("invalid EHLO domain"));
     }
-    let capabilities = lines.filter_map(ehlo_line).collect();
+    // One allocation for a typical response instead of growing from 4.
+    let mut capabilities = Vec::with_capacity(16);
+    capabilities.extend(lines.filter_map(ehlo_line));
     Ok(EhloInfo::new_unchecked(domain, greeting, capabilities))
+}
+
+/// Most lines [`ehlo_response_in_one_pass`] takes; longer responses go
+/// through [`Reply::parse`].
+const MAX_FAST_LINES: usize = 24;
+
+/// [`ehlo_ok_rsp`] straight from the bytes, for the common response: at
+/// most [`MAX_FAST_LINES`] clean `250` lines of UTF-8 without an enhanced
+/// status code. One pass frames and validates the lines (remembering where
+/// each text is), one UTF-8 check covers the whole response, and each line
+/// is read once more for its capability. `None` for anything else,
+/// including every error and an incomplete response, which
+/// [`EhloInfo::parse`] then takes the general way, so the results are the
+/// same either way.
+fn ehlo_response_in_one_pass(buf: &[u8]) -> Option<(EhloInfo<'_>, usize)> {
+    let mut texts = [(0usize, 0usize); MAX_FAST_LINES];
+    let mut count = 0;
+    let mut pos = 0;
+    loop {
+        let rest = buf.get(pos..)?;
+        let window = rest.get(..MAX_REPLY_LINE).unwrap_or(rest);
+        let (line, lf) = complete_reply_line(window)?;
+        if line.code != ReplyCode::OK {
+            return None;
+        }
+        // The text starts after "250" and the separator.
+        let start = pos + 4;
+        *texts.get_mut(count)? = (start, start + line.text.len());
+        count += 1;
+        pos += lf + 1;
+        if !line.more {
+            break;
+        }
+    }
+    let wire = std::str::from_utf8(buf.get(..pos)?).ok()?;
+    let (&(start, end), lines) = texts.get(..count)?.split_first()?;
+    let first = wire.get(start..end)?;
+    // An enhanced status code starts with its class digit; a domain with
+    // a letter, nearly always.
+    if first.as_bytes().first() == Some(&b'2')
+        && enhanced_prefix(ReplyCode::OK, first.as_bytes()).is_some()
+    {
+        return None;
+    }
+    let (domain, greeting) = match memchr(b' ', first.as_bytes()) {
+        Some(sp) => (
+            first.get(..sp)?,
+            first.get(sp + 1..).filter(|text| !text.is_empty()),
+        ),
+        None => (first, None),
+    };
+    if domain.is_empty() {
+        return None;
+    }
+    let mut capabilities = Vec::with_capacity(lines.len());
+    for &(start, end) in lines {
+        if let Some(capability) = ehlo_line(wire.get(start..end)?) {
+            capabilities.push(capability);
+        }
+    }
+    Some((EhloInfo::new_unchecked(domain, greeting, capabilities), pos))
 }
 
 impl<'a> EhloInfo<'a> {
@@ -201,6 +364,9 @@ impl<'a> EhloInfo<'a> {
     /// Unlike [`Reply::parse`], text that is not UTF-8 is an error here,
     /// since the response borrows `buf`.
     pub fn parse(buf: &'a [u8]) -> Result<(EhloInfo<'a>, usize), ParseError> {
+        if let Some(parsed) = ehlo_response_in_one_pass(buf) {
+            return Ok(parsed);
+        }
         let (reply, used) = Reply::parse(buf)?;
         let Some(lines) = reply.lines_borrowed() else {
             return Err(ParseError::InvalidReply("EHLO response is not UTF-8"));
@@ -506,6 +672,34 @@ mod tests {
             let (parsed, used) = EhloInfo::parse(&wire).unwrap();
             prop_assert_eq!(used, wire.len());
             prop_assert_eq!(&parsed, &info);
+        }
+
+        /// The one-pass reader agrees with the general one (a parsed
+        /// `Reply`, then `ehlo_ok_rsp`) whenever it takes a response.
+        #[test]
+        fn one_pass_agrees_with_reply_parse(
+            lines in proptest::collection::vec(
+                "( ?(SIZE|size|AUTH|AUTH=|Auth|DSN|8BITMIME|LIMITS|MT-PRIORITY|DELIVERBY|FUTURERELEASE|X-y=z|STARTTLS|ENHANCEDSTATUSCODES)( [ -~]{0,12}){0,3}|[ -~\t]{0,24})",
+                1..8,
+            ),
+            first in "(2\\.0\\.0 )?[a-z.]{0,9}( [ -~]{0,10})?",
+            crlf in any::<bool>(),
+        ) {
+            let mut wire = Vec::new();
+            let all: Vec<&str> = std::iter::once(first.as_str()).chain(lines.iter().map(String::as_str)).collect();
+            for (i, line) in all.iter().enumerate() {
+                wire.extend_from_slice(if i + 1 == all.len() { b"250 " } else { b"250-" });
+                wire.extend_from_slice(line.as_bytes());
+                wire.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
+            }
+            let general = Reply::parse(&wire).and_then(|(reply, used)| {
+                let lines = reply.lines_borrowed().expect("ASCII borrows");
+                Ok((ehlo_ok_rsp(reply.code(), lines)?, used))
+            });
+            match ehlo_response_in_one_pass(&wire) {
+                Some(fast) => prop_assert_eq!(Ok(fast), general),
+                None => prop_assert!(general.is_err() || first.starts_with("2.0.0")),
+            }
         }
 
         #[test]

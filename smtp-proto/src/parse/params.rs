@@ -19,7 +19,11 @@ use crate::{
     chars::{ATEXT, DIGIT, ESMTP_KEYWORD, ESMTP_VALUE, LET_DIG, span},
     error::ParseError,
     options::ParseOptions,
-    parse::xtext::{utf_8_addr_unitext, xtext},
+    parse::{
+        address::Source,
+        xtext::{utf_8_addr_unitext, xtext},
+    },
+    swar,
     types::{
         params::{
             AuthParam, Body, By, ByMode, DateTime, EnvId, EsmtpKeyword, EsmtpValue, Hold,
@@ -42,8 +46,19 @@ pub fn mail_parameters<'a>(
     rest: &'a [u8],
     opts: &ParseOptions,
 ) -> Result<MailParams<'a>, ParseError> {
+    mail_parameters_of(rest, opts, Source::of(rest))
+}
+
+/// [`mail_parameters`] with tokens sliced from `src`, the command's
+/// arguments checked to be UTF-8 once.
+#[inline]
+pub(crate) fn mail_parameters_of<'a>(
+    rest: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> Result<MailParams<'a>, ParseError> {
     let mut params = MailParams::default();
-    esmtp_params(rest, opts, |keyword, value| {
+    esmtp_params(rest, opts, src, |keyword, value| {
         let mut upper = [0u8; 12];
         match uppercase(keyword, &mut upper) {
             b"SIZE" => {
@@ -108,8 +123,19 @@ pub fn rcpt_parameters<'a>(
     rest: &'a [u8],
     opts: &ParseOptions,
 ) -> Result<RcptParams<'a>, ParseError> {
+    rcpt_parameters_of(rest, opts, Source::of(rest))
+}
+
+/// [`rcpt_parameters`] with tokens sliced from `src`, the command's
+/// arguments checked to be UTF-8 once.
+#[inline]
+pub(crate) fn rcpt_parameters_of<'a>(
+    rest: &'a [u8],
+    opts: &ParseOptions,
+    src: Source<'a>,
+) -> Result<RcptParams<'a>, ParseError> {
     let mut params = RcptParams::default();
-    esmtp_params(rest, opts, |keyword, value| {
+    esmtp_params(rest, opts, src, |keyword, value| {
         let mut upper = [0u8; 12];
         match uppercase(keyword, &mut upper) {
             b"NOTIFY" => {
@@ -139,9 +165,11 @@ pub fn rcpt_parameters<'a>(
 /// Splits `SP esmtp-param *(SP esmtp-param)` and hands each keyword and value
 /// to `each`. Values are checked against `esmtp-value` here, so the typed
 /// rules only ever see printable ASCII (or UTF-8 under SMTPUTF8).
+#[inline]
 fn esmtp_params<'a>(
     rest: &'a [u8],
     opts: &ParseOptions,
+    src: Source<'a>,
     mut each: impl FnMut(&'a str, Option<&'a str>) -> Result<(), ParseError>,
 ) -> Result<(), ParseError> {
     let mut rest = if opts.trailing_whitespace {
@@ -159,25 +187,27 @@ fn esmtp_params<'a>(
                 "expected SP before a parameter",
             ));
         };
-        let Ok((after, (keyword, value))) = esmtp_param(param) else {
+        let Some((keyword, value, after)) = esmtp_param(param) else {
             return Err(unexpected(param, opts));
         };
         if !matches!(after.first(), None | Some(b' ')) {
             return Err(unexpected(after, opts));
         }
-        // The keyword is ASCII by its byte class.
-        let keyword = std::str::from_utf8(keyword)
-            .map_err(|_| ParseError::InvalidArguments("esmtp-keyword"))?;
+        // Tokens are slices of the arguments' one UTF-8 check; the
+        // keyword is ASCII by its byte class.
+        let keyword = match src.slice(keyword) {
+            Some(keyword) => keyword,
+            None => std::str::from_utf8(keyword)
+                .map_err(|_| ParseError::InvalidArguments("esmtp-keyword"))?,
+        };
         let value = match value {
-            Some(v) if !v.is_ascii() => {
-                if !opts.smtputf8 {
-                    return Err(ParseError::NonAscii);
-                }
-                Some(std::str::from_utf8(v).map_err(|_| ParseError::InvalidArguments("UTF-8"))?)
-            }
-            Some(v) => Some(
-                std::str::from_utf8(v).map_err(|_| ParseError::InvalidArguments("esmtp-value"))?,
-            ),
+            Some(v) if !opts.smtputf8 && !v.is_ascii() => return Err(ParseError::NonAscii),
+            Some(v) => match src.slice(v) {
+                Some(v) => Some(v),
+                None => Some(std::str::from_utf8(v).map_err(|_| {
+                    ParseError::InvalidArguments(if v.is_ascii() { "esmtp-value" } else { "UTF-8" })
+                })?),
+            },
             None => None,
         };
         each(keyword, value)?;
@@ -195,20 +225,42 @@ fn unexpected(at: &[u8], opts: &ParseOptions) -> ParseError {
     }
 }
 
-/// A keyword and its value, if any.
-type KeywordValue<'a> = (&'a [u8], Option<&'a [u8]>);
+/// `esmtp-value` octets (see [`esmtp_value`]) with every octet above 127.
+const ESMTP_VALUE_OR_8BIT: [bool; 256] = {
+    let mut table = ESMTP_VALUE;
+    let mut b = 0x80;
+    while b < 256 {
+        table[b] = true;
+        b += 1;
+    }
+    table
+};
 
-/// `esmtp-param = esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2).
-fn esmtp_param(input: &[u8]) -> IResult<&[u8], KeywordValue<'_>> {
-    (esmtp_keyword, opt(preceded(tag(&b"="[..]), esmtp_value))).parse(input)
+/// A parameter's keyword, its value if any, and the bytes after it.
+type ScannedParam<'a> = (&'a [u8], Option<&'a [u8]>, &'a [u8]);
+
+/// `esmtp-param = esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2): the
+/// keyword, the value if any and the rest. `None` when no keyword starts
+/// `input` or `=` has no value after it.
+#[inline]
+fn esmtp_param(input: &[u8]) -> Option<ScannedParam<'_>> {
+    let (rest, keyword) = esmtp_keyword(input).ok()?;
+    match rest.split_first() {
+        Some((b'=', after)) => {
+            let (rest, value) = esmtp_value(after).ok()?;
+            Some((keyword, Some(value), rest))
+        }
+        _ => Some((keyword, None, rest)),
+    }
 }
 
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` (RFC 5321 §4.1.2).
+#[inline]
 pub(crate) fn esmtp_keyword(input: &[u8]) -> IResult<&[u8], &[u8]> {
     match input.first() {
         Some(&b) if LET_DIG[b as usize] => {
             let len = 1 + span(&ESMTP_KEYWORD, input.get(1..).unwrap_or_default());
-            let (keyword, rest) = input.split_at(len);
+            let (keyword, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
             Ok((rest, keyword))
         }
         _ => fail(input),
@@ -218,20 +270,25 @@ pub(crate) fn esmtp_keyword(input: &[u8]) -> IResult<&[u8], &[u8]> {
 /// `esmtp-value = 1*(%d33-60 / %d62-126)` (RFC 5321 §4.1.2) and
 /// `esmtp-value =/ UTF8-non-ascii` (RFC 6531 §3.3): any octet above 127 is
 /// taken here; whether it may be there, and is UTF-8, is checked by the caller.
+#[inline]
 fn esmtp_value(input: &[u8]) -> IResult<&[u8], &[u8]> {
-    let len = input
-        .iter()
-        .position(|&b| !(ESMTP_VALUE[b as usize] || b >= 0x80))
-        .unwrap_or(input.len());
+    // Values run to 100 octets and more (ENVID, AUTH=, ORCPT): a word at a
+    // time. The class is "not a control, SP, `=` or DEL".
+    let len = swar::span_until(
+        input,
+        |w| swar::bytes_below(w, 33) | swar::bytes_equal(w, b'=') | swar::bytes_equal(w, 0x7f),
+        |b| !ESMTP_VALUE_OR_8BIT[b as usize],
+    );
     if len == 0 {
         return fail(input);
     }
-    let (value, rest) = input.split_at(len);
+    let (value, rest) = input.split_at_checked(len).unwrap_or((input, &[]));
     Ok((rest, value))
 }
 
 /// Upper-cases a keyword short enough to be a known one; longer keywords
 /// give an empty slice, which matches nothing known.
+#[inline]
 fn uppercase<'b>(keyword: &str, buf: &'b mut [u8; 12]) -> &'b [u8] {
     let Some(dst) = buf.get_mut(..keyword.len()) else {
         return &[];
@@ -243,6 +300,7 @@ fn uppercase<'b>(keyword: &str, buf: &'b mut [u8; 12]) -> &'b [u8] {
 }
 
 /// Runs a known parameter's value rule on its whole value.
+#[inline]
 fn typed<'a, T>(
     seen: bool,
     name: &'static str,
@@ -323,31 +381,34 @@ fn digits_up_to(max: usize) -> impl Fn(&[u8]) -> IResult<&[u8], u64> {
 }
 
 /// `size-value ::= 1*20DIGIT` (RFC 1870 §3); a value beyond `u64` is refused.
+#[inline]
 fn size_value(value: &str) -> Result<u64, ()> {
     whole(value, digits_up_to(20))
 }
 
 /// `body-value ::= "7BIT" / "8BITMIME" / "BINARYMIME"` (RFC 6152 §2, RFC 3030 §3).
+#[inline]
 fn body_value(value: &str) -> Result<Body, ()> {
-    whole(
-        value,
-        alt((
-            map(tag_no_case(&b"7BIT"[..]), |_| Body::SevenBit),
-            map(tag_no_case(&b"8BITMIME"[..]), |_| Body::EightBitMime),
-            map(tag_no_case(&b"BINARYMIME"[..]), |_| Body::BinaryMime),
-        )),
-    )
+    if value.eq_ignore_ascii_case("8BITMIME") {
+        Ok(Body::EightBitMime)
+    } else if value.eq_ignore_ascii_case("7BIT") {
+        Ok(Body::SevenBit)
+    } else if value.eq_ignore_ascii_case("BINARYMIME") {
+        Ok(Body::BinaryMime)
+    } else {
+        Err(())
+    }
 }
 
 /// `ret-value = "FULL" / "HDRS"` (RFC 3461 §4.3).
 fn ret_value(value: &str) -> Result<Ret, ()> {
-    whole(
-        value,
-        alt((
-            map(tag_no_case(&b"FULL"[..]), |_| Ret::Full),
-            map(tag_no_case(&b"HDRS"[..]), |_| Ret::Hdrs),
-        )),
-    )
+    if value.eq_ignore_ascii_case("FULL") {
+        Ok(Ret::Full)
+    } else if value.eq_ignore_ascii_case("HDRS") {
+        Ok(Ret::Hdrs)
+    } else {
+        Err(())
+    }
 }
 
 /// `envid-parameter = "ENVID=" xtext` (RFC 3461 §4.4), at most 100 characters.
@@ -431,17 +492,19 @@ fn by_trace(input: &[u8]) -> IResult<&[u8], bool> {
 /// `notify-esmtp-value = "NEVER" / 1#notify-list-element` with
 /// `notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"` (RFC 3461 §4.1):
 /// NEVER only alone, no element twice.
+#[inline]
 fn notify_esmtp_value(value: &str) -> Result<Notify, ()> {
     if value.eq_ignore_ascii_case("NEVER") {
         return Ok(Notify::NEVER);
     }
     let mut notify = Notify::NEVER;
-    for element in value.split(',') {
-        let slot = if element.eq_ignore_ascii_case("SUCCESS") {
+    // Split as bytes: `str::split` with a `char` costs more than the value.
+    for element in value.as_bytes().split(|&b| b == b',') {
+        let slot = if element.eq_ignore_ascii_case(b"SUCCESS") {
             &mut notify.success
-        } else if element.eq_ignore_ascii_case("FAILURE") {
+        } else if element.eq_ignore_ascii_case(b"FAILURE") {
             &mut notify.failure
-        } else if element.eq_ignore_ascii_case("DELAY") {
+        } else if element.eq_ignore_ascii_case(b"DELAY") {
             &mut notify.delay
         } else {
             return Err(());
@@ -456,8 +519,13 @@ fn notify_esmtp_value(value: &str) -> Result<Notify, ()> {
 /// `original-recipient-address = addr-type ";" xtext` with `addr-type = atom`
 /// (RFC 3461 §4.2), and for `addr-type` `utf-8`:
 /// `utf-8-enc-addr = utf-8-addr-xtext / utf-8-addr-unitext` (RFC 6533 §3).
+#[inline]
 fn original_recipient_address(value: &str) -> Result<Orcpt<'_>, ()> {
-    let (addr_type, address) = value.split_once(';').ok_or(())?;
+    let semicolon = value.bytes().position(|b| b == b';').ok_or(())?;
+    let (addr_type, address) = (
+        value.get(..semicolon).ok_or(())?,
+        value.get(semicolon + 1..).ok_or(())?,
+    );
     whole(addr_type, addr_type_atom)?;
     let address = if addr_type.eq_ignore_ascii_case("utf-8") {
         whole(address, utf_8_addr_unitext)?;

@@ -13,6 +13,7 @@ use nom::error::{Error, ErrorKind};
 
 use crate::chars::TEXTSTRING;
 use crate::error::ParseError;
+use crate::swar;
 use crate::types::reply::{Reply, enhanced_prefix};
 use crate::types::status::{EnhancedStatus, ReplyCode};
 
@@ -37,6 +38,20 @@ pub(crate) const REPLY_TEXT: [bool; 256] = {
     table
 };
 
+/// Whether every octet of `bytes` is in [`REPLY_TEXT`].
+fn all_reply_text(bytes: &[u8]) -> bool {
+    let mut from = 0;
+    loop {
+        let Some(at) = bytes.get(from..).and_then(first_control) else {
+            return true;
+        };
+        if bytes.get(from + at) != Some(&b'\t') {
+            return false;
+        }
+        from += at + 1;
+    }
+}
+
 /// `Reply-code = %x32-35 %x30-35 %x30-39` (RFC 5321 §4.2).
 pub(crate) fn reply_code(input: &[u8]) -> IResult<&[u8], ReplyCode> {
     match input {
@@ -52,7 +67,7 @@ pub(crate) fn reply_code(input: &[u8]) -> IResult<&[u8], ReplyCode> {
 /// octets (see [`REPLY_TEXT`]) and to the empty string, which `[ textstring ]`
 /// allows around it. Takes the rest of a line.
 pub(crate) fn textstring(input: &[u8]) -> IResult<&[u8], &[u8]> {
-    if input.iter().all(|&b| REPLY_TEXT[b as usize]) {
+    if all_reply_text(input) {
         Ok((&input[input.len()..], input))
     } else {
         Err(nom::Err::Error(Error::new(input, ErrorKind::Char)))
@@ -129,6 +144,71 @@ pub(crate) fn reply_line(line: &[u8]) -> Result<ReplyLine<'_>, ParseError> {
     }
 }
 
+/// The common case of [`reply_line`] in one pass over `window` (the
+/// buffered input from the start of a line): a code, SP or `-`, clean text
+/// and CRLF or LF. The line and the index of its LF; `None` for anything
+/// else (a bare code, a bad byte, no line end yet), which the caller then
+/// takes through framing and [`reply_line`] for the precise error.
+#[inline]
+pub(crate) fn complete_reply_line(window: &[u8]) -> Option<(ReplyLine<'_>, usize)> {
+    let (code, more, text_area) = match window {
+        [
+            a @ b'2'..=b'5',
+            b @ b'0'..=b'5',
+            c @ b'0'..=b'9',
+            sep @ (b' ' | b'-'),
+            text @ ..,
+        ] => {
+            let code = u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0');
+            (ReplyCode::new_unchecked(code), *sep == b'-', text)
+        }
+        _ => return None,
+    };
+    let (text_len, lf) = reply_text_end(text_area)?;
+    let text = text_area.get(..text_len)?;
+    Some((ReplyLine { code, more, text }, lf + 4))
+}
+
+/// `textstring CRLF` (RFC 5321 §4.2, the text widened as in [`REPLY_TEXT`],
+/// a bare LF accepted): the text's length and the index of the LF, found
+/// and validated together a word at a time. `None` when a byte outside the
+/// text class other than the line ending comes first, or no LF is there.
+#[inline]
+fn reply_text_end(bytes: &[u8]) -> Option<(usize, usize)> {
+    let mut from = 0;
+    loop {
+        let at = from + first_control(bytes.get(from..)?)?;
+        match (bytes.get(at), bytes.get(at + 1)) {
+            (Some(b'\n'), _) => return Some((at, at)),
+            (Some(b'\r'), Some(b'\n')) => return Some((at, at + 1)),
+            // HT is text (rare: go on after it).
+            (Some(b'\t'), _) => from = at + 1,
+            _ => return None,
+        }
+    }
+}
+
+/// Index of the first octet of `bytes` outside `%d32-126 / %d128-255`, the
+/// octets every reply text may hold without a second look.
+#[inline]
+fn first_control(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(swar::WORD);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let word = swar::load(chunk);
+        let mask = swar::bytes_below(word, 0x20) | swar::bytes_equal(word, 0x7f);
+        if mask != 0 {
+            return Some(offset + swar::first_flagged(mask));
+        }
+        offset += swar::WORD;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b < 0x20 || b == 0x7f)
+        .map(|i| offset + i)
+}
+
 /// Whether `partial`, the start of a line whose end has not arrived, can
 /// still become a valid reply line (with the code `expected`, when known).
 fn check_partial_line(partial: &[u8], expected: Option<ReplyCode>) -> Result<(), ParseError> {
@@ -203,17 +283,22 @@ impl<'a> Reply<'a> {
         loop {
             let rest = buf.get(pos..).unwrap_or_default();
             let window = rest.get(..MAX_REPLY_LINE).unwrap_or(rest);
-            let Some(lf) = memchr(b'\n', window) else {
-                if window.len() == MAX_REPLY_LINE {
-                    return Err(ParseError::InvalidReply("reply line too long"));
+            let (parsed, lf) = match complete_reply_line(window) {
+                Some(found) => found,
+                None => {
+                    let Some(lf) = memchr(b'\n', window) else {
+                        if window.len() == MAX_REPLY_LINE {
+                            return Err(ParseError::InvalidReply("reply line too long"));
+                        }
+                        // Garbage (an HTTP or TLS peer) fails now, not after 8192 octets.
+                        check_partial_line(window, first.map(|line| line.code))?;
+                        return Err(ParseError::Incomplete);
+                    };
+                    let line = window.get(..lf).unwrap_or_default();
+                    let line = line.strip_suffix(b"\r").unwrap_or(line);
+                    (reply_line(line)?, lf)
                 }
-                // Garbage (an HTTP or TLS peer) fails now, not after 8192 octets.
-                check_partial_line(window, first.map(|line| line.code))?;
-                return Err(ParseError::Incomplete);
             };
-            let line = window.get(..lf).unwrap_or_default();
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let parsed = reply_line(line)?;
             count += 1;
             pos += lf + 1;
             match first {

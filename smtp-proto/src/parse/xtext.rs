@@ -10,7 +10,8 @@ use nom::{
     error::{Error, ErrorKind},
 };
 
-use crate::chars::{UPPER_HEXDIG, XCHAR, span};
+use crate::chars::{UPPER_HEXDIG, XCHAR};
+use crate::swar;
 
 fn fail<T>(input: &[u8]) -> IResult<&[u8], T> {
     Err(nom::Err::Error(Error::new(input, ErrorKind::Verify)))
@@ -49,7 +50,18 @@ pub fn hexchar(input: &[u8]) -> IResult<&[u8], u8> {
 pub fn xtext(input: &[u8]) -> IResult<&[u8], &[u8]> {
     let mut at = 0;
     loop {
-        at += span(&XCHAR, input.get(at..).unwrap_or_default());
+        // `xchar` is printable ASCII but `+` and `=`: a word at a time.
+        at += swar::span_until(
+            input.get(at..).unwrap_or_default(),
+            |w| {
+                swar::bytes_below(w, 33)
+                    | swar::bytes_equal(w, b'+')
+                    | swar::bytes_equal(w, b'=')
+                    | swar::bytes_equal(w, 0x7f)
+                    | swar::bytes_high(w)
+            },
+            |b| !XCHAR[b as usize],
+        );
         match input.get(at..) {
             Some(rest @ [b'+', ..]) => match hexchar(rest) {
                 Ok(_) => at += 3,

@@ -45,7 +45,7 @@ impl<'a> Domain<'a> {
     pub fn parse(input: &'a [u8], opts: &ParseOptions) -> Result<Self, ParseError> {
         grammar::whole(
             input,
-            |i| grammar::domain(i, opts),
+            |i| grammar::domain(i, opts, grammar::Source::of(input)),
             "trailing bytes after domain",
         )
     }
@@ -271,7 +271,7 @@ impl<'a> Host<'a> {
     pub fn parse(input: &'a [u8], opts: &ParseOptions) -> Result<Self, ParseError> {
         grammar::whole(
             input,
-            |i| grammar::host(i, opts),
+            |i| grammar::host(i, opts, grammar::Source::of(input)),
             "trailing bytes after host",
         )
     }
@@ -357,7 +357,7 @@ impl<'a> LocalPart<'a> {
     pub fn parse(input: &'a [u8], opts: &ParseOptions) -> Result<Self, ParseError> {
         grammar::whole(
             input,
-            |i| grammar::local_part(i, opts),
+            |i| grammar::local_part(i, opts, grammar::Source::of(input)),
             "trailing bytes after local part",
         )
     }
@@ -475,7 +475,7 @@ impl<'a> Mailbox<'a> {
     pub fn parse(input: &'a [u8], opts: &ParseOptions) -> Result<Self, ParseError> {
         let mailbox: Mailbox<'a> = grammar::whole(
             input,
-            |i| grammar::mailbox(i, opts),
+            |i| grammar::mailbox(i, opts, grammar::Source::of(input)),
             "trailing bytes after mailbox",
         )?;
         Mailbox::new(mailbox.local_part, mailbox.domain)
@@ -545,7 +545,7 @@ impl<'a> Path<'a> {
     pub fn parse(input: &'a [u8], opts: &ParseOptions) -> Result<Self, ParseError> {
         grammar::whole(
             input,
-            |i| grammar::path(i, opts),
+            |i| grammar::path(i, opts, grammar::Source::of(input)),
             "trailing bytes after path",
         )
     }
@@ -621,7 +621,7 @@ impl<'a> ReversePath<'a> {
     pub fn parse(input: &'a [u8], opts: &ParseOptions) -> Result<Self, ParseError> {
         grammar::whole(
             input,
-            |i| grammar::reverse_path(i, opts),
+            |i| grammar::reverse_path(i, opts, grammar::Source::of(input)),
             "trailing bytes after path",
         )
     }
@@ -690,7 +690,7 @@ impl<'a> ForwardPath<'a> {
     pub fn parse(input: &'a [u8], opts: &ParseOptions) -> Result<Self, ParseError> {
         grammar::whole(
             input,
-            |i| grammar::forward_path(i, opts),
+            |i| grammar::forward_path(i, opts, grammar::Source::of(input)),
             "trailing bytes after path",
         )
     }

@@ -478,8 +478,10 @@ impl<'s> Iterator for Lines<'s> {
 
     fn next(&mut self) -> Option<&'s str> {
         let rest = self.rest?;
-        let (line, tail) = match rest.split_once('\n') {
-            Some((line, tail)) => (line, Some(tail)),
+        // memchr, not `str::split_once`: its generic char search costs more
+        // than the rest of the line on short reply lines.
+        let (line, tail) = match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(lf) => (rest.get(..lf).unwrap_or(rest), rest.get(lf + 1..)),
             None => (rest, None),
         };
         let Some(enhanced) = self.wire_status else {

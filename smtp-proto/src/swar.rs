@@ -1,0 +1,161 @@
+//! Word-at-a-time byte scans ("SIMD within a register") in safe code.
+//!
+//! SMTP lines are short: 5 to 100 octets. On them, the set-up of a
+//! vectorised `memchr` (a dispatch through a function pointer, alignment
+//! handling) costs more than the scan, and a byte-per-iteration loop costs
+//! three to five instructions per octet. Reading eight octets as one `u64`
+//! and testing them together with the classic bit tricks does a whole word
+//! in about ten instructions, and is portable.
+//!
+//! Every test here is exact for the lowest flagged byte of a word (a borrow
+//! can only flag bytes above a byte that really matches), so the first
+//! match is always found; callers only use the lowest one.
+
+/// `0x01` in every byte.
+const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+/// `0x80` in every byte.
+const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// Octets read per step.
+pub(crate) const WORD: usize = 8;
+
+/// The eight octets of `chunk` (from `chunks_exact(WORD)`) as a
+/// little-endian word: the first octet is the lowest byte. A chunk of
+/// another length (never passed) reads as zero rather than panicking.
+#[inline(always)]
+pub(crate) fn load(chunk: &[u8]) -> u64 {
+    <[u8; WORD]>::try_from(chunk).map_or(0, u64::from_le_bytes)
+}
+
+/// The high bit of every byte of `word` equal to `byte` (and possibly of
+/// bytes above the first one that is).
+#[inline(always)]
+pub(crate) fn bytes_equal(word: u64, byte: u8) -> u64 {
+    let x = word ^ (ONES * u64::from(byte));
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// The high bit of every byte of `word` below `limit` (`limit` at most
+/// 128), possibly also of bytes above the first one that is.
+#[inline(always)]
+pub(crate) fn bytes_below(word: u64, limit: u8) -> u64 {
+    word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGHS
+}
+
+/// Index in its word of the lowest byte flagged in `mask` (non-zero).
+#[inline(always)]
+pub(crate) fn first_flagged(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// The high bit of every byte of `word` at or above 128.
+#[inline(always)]
+pub(crate) fn bytes_high(word: u64) -> u64 {
+    word & HIGHS
+}
+
+/// Length of the prefix of `bytes` before the first octet that `stops`
+/// flags: `stops_word` flags them in a word (exact for its lowest flag, as
+/// the tests here are), `stops_byte` says the same of one octet for the
+/// tail. For scans over a byte class that a few word tests describe.
+#[inline(always)]
+pub(crate) fn span_until(
+    bytes: &[u8],
+    stops_word: impl Fn(u64) -> u64,
+    stops_byte: impl Fn(u8) -> bool,
+) -> usize {
+    let mut chunks = bytes.chunks_exact(WORD);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mask = stops_word(load(chunk));
+        if mask != 0 {
+            return offset + first_flagged(mask);
+        }
+        offset += WORD;
+    }
+    let tail = chunks.remainder();
+    offset
+        + tail
+            .iter()
+            .position(|&b| stops_byte(b))
+            .unwrap_or(tail.len())
+}
+
+/// Position of the first LF in `bytes`, by words, then octet by octet for
+/// the tail. For short buffers; long ones are better served by `memchr`.
+#[inline]
+pub(crate) fn find_lf(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(WORD);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mask = bytes_equal(load(chunk), b'\n');
+        if mask != 0 {
+            return Some(offset + first_flagged(mask));
+        }
+        offset += WORD;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| offset + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn finds_the_first_lf_at_every_position() {
+        for len in 0..40 {
+            for at in 0..len {
+                let mut bytes = vec![b'a'; len];
+                bytes[at] = b'\n';
+                if at + 1 < len {
+                    bytes[len - 1] = b'\n';
+                }
+                assert_eq!(find_lf(&bytes), Some(at), "len {len} at {at}");
+            }
+            assert_eq!(find_lf(&vec![b'x'; len]), None);
+        }
+    }
+
+    #[test]
+    fn masks_flag_the_first_matching_byte() {
+        let word = load(b"ab\x1fc\x7f\n\xff ");
+        assert_eq!(first_flagged(bytes_below(word, 0x20)), 2);
+        assert_eq!(first_flagged(bytes_equal(word, 0x7f)), 4);
+        assert_eq!(first_flagged(bytes_equal(word, b'\n')), 5);
+        assert_eq!(bytes_below(load(b"\x80\xff  AZaz"), 0x20), 0);
+        assert_eq!(bytes_equal(load(b"\x80\xff  AZaz"), b'\n'), 0);
+    }
+
+    proptest! {
+        #[test]
+        fn span_until_agrees_with_a_plain_scan(bytes in prop::collection::vec(any::<u8>(), 0..40)) {
+            let stop = |b: u8| b < 33 || b == b'=' || b >= 0x80;
+            let words = |w: u64| bytes_below(w, 33) | bytes_equal(w, b'=') | bytes_high(w);
+            prop_assert_eq!(
+                span_until(&bytes, words, stop),
+                bytes.iter().position(|&b| stop(b)).unwrap_or(bytes.len())
+            );
+        }
+
+        #[test]
+        fn find_lf_agrees_with_a_plain_search(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+            prop_assert_eq!(find_lf(&bytes), bytes.iter().position(|&b| b == b'\n'));
+        }
+
+        #[test]
+        fn lowest_flag_is_exact(bytes in prop::array::uniform8(any::<u8>()), limit in 0u8..=128) {
+            let word = load(&bytes);
+            let below = bytes_below(word, limit);
+            let first_below = bytes.iter().position(|&b| b < limit);
+            prop_assert_eq!((below != 0).then(|| first_flagged(below)), first_below);
+            let equal = bytes_equal(word, limit);
+            let first_equal = bytes.iter().position(|&b| b == limit);
+            prop_assert_eq!((equal != 0).then(|| first_flagged(equal)), first_equal);
+        }
+    }
+}
