@@ -122,10 +122,12 @@ struct Driver {
 /// Runs the `client_session` checks on one fuzz input; panics on a violation.
 pub fn check_client_session(data: &[u8]) {
     let mut script = Script::new(data);
-    let mut config = SessionConfig::default();
-    config.use_pipelining = script.flag(0, 0);
-    config.use_chunking = script.flag(0, 1);
-    config.chunk_size = 1 + usize::from(script.header[1]);
+    let config = SessionConfig {
+        use_pipelining: script.flag(0, 0),
+        use_chunking: script.flag(0, 1),
+        chunk_size: 1 + usize::from(script.header[1]),
+        ..SessionConfig::default()
+    };
     let credentials = if script.flag(0, 2) {
         Credentials::oauth_bearer("user@example.com", "ya29.token")
     } else {
@@ -262,21 +264,19 @@ fn drive(session: &mut ClientSession, model: &mut Model, driver: &mut Driver, ru
             progressed = true;
             handle_event(session, model, driver, run, event);
         }
-        if let Some(sent) = driver.body {
-            if session.wants_body() {
-                progressed = true;
-                if sent < run.message.len() {
-                    let end = (sent + BODY_PIECE).min(run.message.len());
-                    session
-                        .send_body(&run.message[sent..end])
-                        .expect("send_body while the session wants the body");
-                    driver.body = Some(end);
-                } else {
-                    session
-                        .finish_body()
-                        .expect("finish_body while the session wants the body");
-                    driver.body = None;
-                }
+        if let Some(sent) = driver.body.filter(|_| session.wants_body()) {
+            progressed = true;
+            if sent < run.message.len() {
+                let end = (sent + BODY_PIECE).min(run.message.len());
+                session
+                    .send_body(&run.message[sent..end])
+                    .expect("send_body while the session wants the body");
+                driver.body = Some(end);
+            } else {
+                session
+                    .finish_body()
+                    .expect("finish_body while the session wants the body");
+                driver.body = None;
             }
         }
         let mut out = Vec::new();
