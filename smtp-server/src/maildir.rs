@@ -618,14 +618,14 @@ mod tests {
         assert!(list(maildir.new_dir()).is_empty());
     }
 
-    /// Runs `count` deliveries that all join one batch: the committer is held
-    /// at its gate until every one of them is queued.
+    /// Runs `count` deliveries that all join one batch: the committer is
+    /// paused until every one of them is queued.
     async fn deliver_as_one_batch(
         maildir: &Maildir,
         count: usize,
     ) -> Vec<Result<PathBuf, DeliveryError>> {
         let committer = &maildir.inner.committer;
-        let gate = committer.gate.write().unwrap();
+        committer.pause();
         let mut tasks = Vec::new();
         for i in 0..count {
             let maildir = maildir.clone();
@@ -643,7 +643,7 @@ mod tests {
             );
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
-        drop(gate);
+        committer.resume();
         let mut results = Vec::new();
         for task in tasks {
             results.push(task.await.unwrap());
@@ -735,7 +735,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let maildir = Maildir::open(dir.path(), "h").unwrap();
         let committer = &maildir.inner.committer;
-        let gate = committer.gate.write().unwrap();
+        committer.pause();
         let task = {
             let maildir = maildir.clone();
             tokio::spawn(async move {
@@ -753,7 +753,7 @@ mod tests {
         }
         task.abort();
         assert!(task.await.unwrap_err().is_cancelled());
-        drop(gate);
+        committer.resume();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         while committer.commits() < 1 {
             assert!(

@@ -62,10 +62,12 @@ pub(super) struct Committer {
     wake: Condvar,
     /// How many batches have been committed (successfully or not).
     commits: AtomicU64,
-    /// Held for writing by a test to stop the committer before it takes a
-    /// batch, so that a batch forms deterministically.
+    /// Set by a test to stop the committer before it takes a batch, so that
+    /// a batch forms deterministically.
     #[cfg(test)]
-    pub(super) gate: std::sync::RwLock<()>,
+    paused: Mutex<bool>,
+    #[cfg(test)]
+    resumed: Condvar,
     #[cfg(test)]
     pub(super) fail_at: Mutex<Option<FailAt>>,
 }
@@ -81,7 +83,9 @@ impl Committer {
             wake: Condvar::new(),
             commits: AtomicU64::new(0),
             #[cfg(test)]
-            gate: std::sync::RwLock::new(()),
+            paused: Mutex::new(false),
+            #[cfg(test)]
+            resumed: Condvar::new(),
             #[cfg(test)]
             fail_at: Mutex::new(None),
         });
@@ -144,7 +148,7 @@ impl Committer {
                 }
             }
             #[cfg(test)]
-            let _gate = self.gate.read().unwrap_or_else(|e| e.into_inner());
+            self.wait_while_paused();
             let batch = {
                 let mut queue = self.lock();
                 if queue.pending.is_empty() {
@@ -213,6 +217,26 @@ impl Committer {
         #[cfg(test)]
         self.injected_failure(FailAt::DirSync)?;
         self.new_dir.sync_all()
+    }
+
+    /// Holds the committer before its next batch until [`Committer::resume`].
+    #[cfg(test)]
+    pub(super) fn pause(&self) {
+        *self.paused.lock().unwrap() = true;
+    }
+
+    #[cfg(test)]
+    pub(super) fn resume(&self) {
+        *self.paused.lock().unwrap() = false;
+        self.resumed.notify_all();
+    }
+
+    #[cfg(test)]
+    fn wait_while_paused(&self) {
+        let mut paused = self.paused.lock().unwrap_or_else(|e| e.into_inner());
+        while *paused {
+            paused = self.resumed.wait(paused).unwrap_or_else(|e| e.into_inner());
+        }
     }
 
     #[cfg(test)]
