@@ -1,12 +1,13 @@
 //! Maildir storage (the qmail `maildir(5)` rules) with an acknowledgement that
-//! means "on disk": write to `tmp/`, fsync the file, rename it into `new/`,
+//! means "on disk": write to `tmp/`, sync the file, rename it into `new/`,
 //! fsync `new/`, and only then report success.
 //!
-//! Directory fsyncs are grouped: one background thread runs one `fsync(new/)`
-//! for every rename that finished before that fsync started, and wakes all
-//! their waiters at once. A delivery waits for a sync that *started after* its
-//! own rename, so grouping never weakens the promise; under concurrency the
-//! cost of a directory sync is shared by every session that renamed meanwhile.
+//! The syncs are grouped ([`commit`]): deliveries write their `tmp/` files and
+//! queue them; one thread per Maildir syncs the file system once for the whole
+//! queue, renames every file into `new/`, fsyncs `new/` once and wakes all
+//! their waiters. The order (data durable, then rename, then directory
+//! durable) is the same as one delivery at a time, so grouping never weakens
+//! the promise; under concurrency two syncs serve many messages.
 //!
 //! [`MaildirHandler`] is a [`Handler`] whose sessions stream each message from
 //! the protocol layer straight into its `tmp/` file, after a `Return-Path:` and
@@ -27,19 +28,20 @@
 //! # }
 //! ```
 
-use std::fs::File as StdFile;
+mod commit;
+
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use smtp_proto::types::address::{ForwardPath, ReversePath};
 use smtp_proto::types::params::{MailParams, RcptParams};
 use smtp_proto::types::reply::Reply;
 use tokio::io::{AsyncRead, AsyncWriteExt, BufWriter};
-use tokio::sync::watch;
 
+use self::commit::Committer;
 use crate::handler::{ConnectionInfo, Handler, Session};
 use crate::received::{Protocol, TraceInfo, write_received, write_return_path};
 
@@ -49,8 +51,8 @@ const WRITE_BUFFER: usize = 64 * 1024;
 
 /// A Maildir (`tmp/`, `new/`, `cur/`) that stores messages durably.
 ///
-/// Cheap to clone; clones share the directory-sync thread, which stops when the
-/// last clone is dropped.
+/// Cheap to clone; clones share the commit thread, which stops when the last
+/// clone is dropped.
 #[derive(Debug, Clone)]
 pub struct Maildir {
     inner: Arc<Inner>,
@@ -63,12 +65,12 @@ struct Inner {
     new: PathBuf,
     /// The host part of unique names, with `/` and `:` escaped as maildir(5) says.
     host: String,
-    syncer: Arc<DirSyncer>,
+    committer: Arc<Committer>,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        self.syncer.shut_down();
+        self.committer.shut_down();
     }
 }
 
@@ -87,23 +89,23 @@ pub enum DeliveryError {
 
 impl Maildir {
     /// Opens the Maildir at `root`, creating it and its `tmp/`, `new/` and
-    /// `cur/` subdirectories if needed, and starts its directory-sync thread.
+    /// `cur/` subdirectories if needed, and starts its commit thread.
     /// `hostname` goes into unique file names.
     pub fn open(root: impl Into<PathBuf>, hostname: &str) -> io::Result<Maildir> {
         let root = root.into();
         for sub in ["tmp", "new", "cur"] {
             std::fs::create_dir_all(root.join(sub))?;
         }
-        let new = root.join("new");
-        let syncer = DirSyncer::start(new.clone())?;
+        let (tmp, new) = (root.join("tmp"), root.join("new"));
+        let committer = Committer::start(tmp.clone(), new.clone())?;
         let host = hostname.replace('/', "\\057").replace(':', "\\072");
         Ok(Maildir {
             inner: Arc::new(Inner {
-                tmp: root.join("tmp"),
+                tmp,
                 new,
                 root,
                 host,
-                syncer,
+                committer,
             }),
         })
     }
@@ -146,21 +148,20 @@ impl Maildir {
         let tmp_path = self.inner.tmp.join(name);
         let new_path = self.inner.new.join(name);
 
-        // Most mail is small: read it whole into the write buffer and store it
-        // with one blocking call (create, write, fsync, rename) instead of one
-        // blocking-pool round trip per file operation.
+        // Most mail is small: read it whole into the write buffer and write it
+        // with one blocking call (create, write) instead of one blocking-pool
+        // round trip per file operation.
         let mut head = Vec::with_capacity(WRITE_BUFFER);
         head.extend_from_slice(header);
         if read_into_spare_capacity(body, &mut head).await? {
             let guard = TmpFileGuard::new(tmp_path.clone());
             let cancelled = guard.cancelled();
-            let (tmp, new) = (tmp_path.clone(), new_path.clone());
-            tokio::task::spawn_blocking(move || store_whole(&tmp, &new, &head, &cancelled))
+            let tmp = tmp_path.clone();
+            tokio::task::spawn_blocking(move || write_whole(&tmp, &head, &cancelled))
                 .await
                 .map_err(|e| DeliveryError::Disk(io::Error::other(e)))?
                 .map_err(DeliveryError::Disk)?;
-            guard.disarm();
-            return self.sync_new_dir(&new_path).await;
+            return self.commit(guard, new_path).await;
         }
 
         let guard = TmpFileGuard::new(tmp_path.clone());
@@ -177,26 +178,28 @@ impl Maildir {
         drop(head);
         copy_body(body, &mut writer).await?;
         writer.flush().await.map_err(DeliveryError::Disk)?;
-        let file = writer.into_inner();
-        file.sync_all().await.map_err(DeliveryError::Disk)?;
-        drop(file);
-
-        tokio::fs::rename(&tmp_path, &new_path)
-            .await
-            .map_err(DeliveryError::Disk)?;
-        guard.disarm();
-        self.sync_new_dir(&new_path).await
+        // Closing the file hands its last write to the blocking pool; wait
+        // for it so the committer syncs complete data.
+        writer.into_inner().into_std().await;
+        self.commit(guard, new_path).await
     }
 
-    /// Waits for `new/` (holding the renamed `new_path`) to be on disk.
-    async fn sync_new_dir(&self, new_path: &Path) -> Result<PathBuf, DeliveryError> {
-        if let Err(error) = self.inner.syncer.sync_after_now().await {
-            // Not acknowledged, so do not leave it to be delivered twice when
-            // the client retries.
-            let _ = tokio::fs::remove_file(new_path).await;
-            return Err(DeliveryError::Disk(error));
-        }
-        Ok(new_path.to_path_buf())
+    /// Hands the written `tmp/` file to the committer and waits until it is
+    /// durable in `new/` (or removed, on error).
+    async fn commit(
+        &self,
+        guard: TmpFileGuard,
+        new_path: PathBuf,
+    ) -> Result<PathBuf, DeliveryError> {
+        // From here the committer owns the file's clean-up, also when this
+        // future is dropped.
+        let tmp_path = guard.disarm();
+        self.inner
+            .committer
+            .commit(tmp_path, new_path.clone())
+            .await
+            .map_err(DeliveryError::Disk)?;
+        Ok(new_path)
     }
 }
 
@@ -216,9 +219,9 @@ async fn read_into_spare_capacity(
     Ok(false)
 }
 
-/// The blocking half of a small delivery: `tmp/` file written and fsynced,
-/// then renamed into `new/` unless the delivery was abandoned meanwhile.
-fn store_whole(tmp: &Path, new: &Path, message: &[u8], cancelled: &AtomicBool) -> io::Result<()> {
+/// The blocking half of a small delivery: the `tmp/` file written (not yet
+/// synced: the committer does that for a whole batch at once).
+fn write_whole(tmp: &Path, message: &[u8], cancelled: &AtomicBool) -> io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
@@ -228,14 +231,13 @@ fn store_whole(tmp: &Path, new: &Path, message: &[u8], cancelled: &AtomicBool) -
         .mode(0o600)
         .open(tmp)?;
     file.write_all(message)?;
-    file.sync_all()?;
     drop(file);
     if cancelled.load(Ordering::Acquire) {
         // The guard may have run before the file existed: clean up here too.
         let _ = std::fs::remove_file(tmp);
-        return Err(io::Error::other("delivery abandoned before the rename"));
+        return Err(io::Error::other("delivery abandoned before the commit"));
     }
-    std::fs::rename(tmp, new)
+    Ok(())
 }
 
 /// Copies the body, telling read errors (the protocol refused the message)
@@ -258,31 +260,42 @@ async fn copy_body(
     }
 }
 
-/// Removes a `tmp/` file that never made it to `new/`, whatever the reason
-/// (error, reset, the connection's future dropped mid-transfer).
-struct TmpFileGuard(Option<PathBuf>, Arc<AtomicBool>);
+/// Removes a `tmp/` file that never reached the committer, whatever the
+/// reason (error, reset, the connection's future dropped mid-transfer).
+struct TmpFileGuard {
+    path: PathBuf,
+    /// Cleared once the committer owns the file.
+    armed: bool,
+    /// Set when the guard fires: a blocking write still running must remove
+    /// what it created.
+    cancelled: Arc<AtomicBool>,
+}
 
 impl TmpFileGuard {
     fn new(path: PathBuf) -> Self {
-        TmpFileGuard(Some(path), Arc::new(AtomicBool::new(false)))
+        TmpFileGuard {
+            path,
+            armed: true,
+            cancelled: Arc::new(AtomicBool::new(false)),
+        }
     }
 
-    /// Set when the guard fires: a blocking store still running must not rename.
     fn cancelled(&self) -> Arc<AtomicBool> {
-        Arc::clone(&self.1)
+        Arc::clone(&self.cancelled)
     }
 
-    /// The file reached `new/`: nothing to clean up.
-    fn disarm(mut self) {
-        self.0 = None;
+    /// Someone else (the committer) now owns the file: returns its path.
+    fn disarm(mut self) -> PathBuf {
+        self.armed = false;
+        std::mem::take(&mut self.path)
     }
 }
 
 impl Drop for TmpFileGuard {
     fn drop(&mut self) {
-        if let Some(path) = self.0.take() {
-            self.1.store(true, Ordering::Release);
-            let _ = std::fs::remove_file(path);
+        if self.armed {
+            self.cancelled.store(true, Ordering::Release);
+            let _ = std::fs::remove_file(&self.path);
         }
     }
 }
@@ -303,107 +316,6 @@ fn unique_id() -> String {
         std::process::id(),
         counter
     )
-}
-
-/// Groups directory fsyncs: one thread, one `fsync` per batch of waiters.
-#[derive(Debug)]
-struct DirSyncer {
-    /// `new/`, opened once: fsync needs a descriptor, not a path.
-    dir: StdFile,
-    state: Mutex<SyncState>,
-    wake: Condvar,
-    done: watch::Sender<SyncProgress>,
-}
-
-#[derive(Debug, Default)]
-struct SyncState {
-    /// The highest sync number any waiter needs.
-    wanted: u64,
-    /// How many syncs have started.
-    started: u64,
-    shutting_down: bool,
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct SyncProgress {
-    /// The number of the last finished sync.
-    completed: u64,
-    /// The number of the last sync that succeeded.
-    succeeded: u64,
-}
-
-impl DirSyncer {
-    fn start(dir: PathBuf) -> io::Result<Arc<DirSyncer>> {
-        let dir = StdFile::open(dir)?;
-        let (done, _) = watch::channel(SyncProgress::default());
-        let syncer = Arc::new(DirSyncer {
-            dir,
-            state: Mutex::new(SyncState::default()),
-            wake: Condvar::new(),
-            done,
-        });
-        let worker = Arc::clone(&syncer);
-        std::thread::Builder::new()
-            .name("maildir-fsync".to_owned())
-            .spawn(move || worker.run())?;
-        Ok(syncer)
-    }
-
-    fn lock(&self) -> MutexGuard<'_, SyncState> {
-        // The state is three integers that every step leaves consistent, so a
-        // panic elsewhere while holding the lock cannot corrupt it.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn run(&self) {
-        loop {
-            let number = {
-                let mut state = self.lock();
-                while state.wanted <= state.started && !state.shutting_down {
-                    state = self.wake.wait(state).unwrap_or_else(|e| e.into_inner());
-                }
-                if state.shutting_down {
-                    return;
-                }
-                state.started += 1;
-                state.started
-            };
-            let ok = self.dir.sync_all().is_ok();
-            self.done.send_modify(|progress| {
-                progress.completed = number;
-                if ok {
-                    progress.succeeded = number;
-                }
-            });
-        }
-    }
-
-    /// Waits for a directory sync that started after this call.
-    async fn sync_after_now(&self) -> io::Result<()> {
-        let mut progress = self.done.subscribe();
-        let needed = {
-            let mut state = self.lock();
-            let needed = state.started + 1;
-            state.wanted = state.wanted.max(needed);
-            needed
-        };
-        self.wake.notify_one();
-        let result = progress
-            .wait_for(|p| p.succeeded >= needed || p.completed >= needed)
-            .await;
-        match result {
-            Ok(p) if p.succeeded >= needed => Ok(()),
-            Ok(_) => Err(io::Error::other(
-                "fsync of the maildir new/ directory failed",
-            )),
-            Err(_) => Err(io::Error::other("the maildir sync thread has stopped")),
-        }
-    }
-
-    fn shut_down(&self) {
-        self.lock().shutting_down = true;
-        self.wake.notify_one();
-    }
 }
 
 /// A [`Handler`] that stores every accepted message in a [`Maildir`].
@@ -686,9 +598,8 @@ mod tests {
             task.await.unwrap();
         }
         assert_eq!(list(maildir.new_dir()).len(), 64);
-        let progress = *maildir.inner.syncer.done.borrow();
-        assert_eq!(progress.completed, progress.succeeded);
-        assert!(progress.completed >= 1 && progress.completed <= 64);
+        let commits = maildir.inner.committer.commits();
+        assert!((1..=64).contains(&commits), "{commits}");
     }
 
     #[tokio::test]
@@ -705,5 +616,166 @@ mod tests {
         assert!(result.is_err());
         assert!(list(&dir.path().join("tmp")).is_empty());
         assert!(list(maildir.new_dir()).is_empty());
+    }
+
+    /// Runs `count` deliveries that all join one batch: the committer is
+    /// paused until every one of them is queued.
+    async fn deliver_as_one_batch(
+        maildir: &Maildir,
+        count: usize,
+    ) -> Vec<Result<PathBuf, DeliveryError>> {
+        let committer = &maildir.inner.committer;
+        committer.pause();
+        let mut tasks = Vec::new();
+        for i in 0..count {
+            let maildir = maildir.clone();
+            tasks.push(tokio::spawn(async move {
+                let text = format!("Subject: {i}\r\n\r\nmessage {i}\r\n");
+                let mut body = text.as_bytes();
+                maildir.deliver(b"H: 1\r\n", &mut body).await
+            }));
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while committer.queued() < count {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "deliveries never queued"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        committer.resume();
+        let mut results = Vec::new();
+        for task in tasks {
+            results.push(task.await.unwrap());
+        }
+        results
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_deliveries_complete_with_one_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = Maildir::open(dir.path(), "h").unwrap();
+        let before = maildir.inner.committer.commits();
+        let results = deliver_as_one_batch(&maildir, 8).await;
+        assert_eq!(maildir.inner.committer.commits() - before, 1);
+        let mut bodies = Vec::new();
+        for result in results {
+            let path = result.unwrap();
+            assert_eq!(path.parent().unwrap(), maildir.new_dir());
+            bodies.push(String::from_utf8(std::fs::read(&path).unwrap()).unwrap());
+        }
+        bodies.sort();
+        let mut expected: Vec<String> = (0..8)
+            .map(|i| format!("H: 1\r\nSubject: {i}\r\n\r\nmessage {i}\r\n"))
+            .collect();
+        expected.sort();
+        assert_eq!(bodies, expected);
+        assert_eq!(list(maildir.new_dir()).len(), 8);
+        assert!(list(&dir.path().join("tmp")).is_empty());
+    }
+
+    async fn assert_failing_commit_fails_its_whole_batch(step: commit::FailAt) {
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = Maildir::open(dir.path(), "h").unwrap();
+        *maildir.inner.committer.fail_at.lock().unwrap() = Some(step);
+        let results = deliver_as_one_batch(&maildir, 6).await;
+        for result in results {
+            let err = result.unwrap_err();
+            assert!(matches!(err, DeliveryError::Disk(_)), "{err:?}");
+        }
+        assert!(list(maildir.new_dir()).is_empty(), "{step:?}");
+        assert!(list(&dir.path().join("tmp")).is_empty(), "{step:?}");
+
+        // The failure is not sticky: the next batch commits.
+        *maildir.inner.committer.fail_at.lock().unwrap() = None;
+        let mut body: &[u8] = b"x\r\n";
+        let path = maildir.deliver(b"", &mut body).await.unwrap();
+        assert_eq!(list(maildir.new_dir()), vec![path]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn failed_data_sync_fails_the_batch_and_leaves_nothing() {
+        assert_failing_commit_fails_its_whole_batch(commit::FailAt::DataSync).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn failed_new_dir_sync_fails_the_batch_and_empties_new() {
+        assert_failing_commit_fails_its_whole_batch(commit::FailAt::DirSync).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn failed_commit_answers_451_in_the_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = Maildir::open(dir.path(), "h").unwrap();
+        *maildir.inner.committer.fail_at.lock().unwrap() = Some(commit::FailAt::DirSync);
+        let handler = MaildirHandler::new(maildir.clone(), "mx.test");
+        let info = ConnectionInfo::new(
+            "192.0.2.9:4000".parse().unwrap(),
+            "192.0.2.1:25".parse().unwrap(),
+        );
+        let mut session = handler.connect(&info).await.unwrap();
+        let from = ReversePath::try_from("<a@client.test>").unwrap();
+        session
+            .mail(&info, &from, &MailParams::default())
+            .await
+            .unwrap();
+        let to = ForwardPath::try_from("<z@mx.test>").unwrap();
+        session
+            .rcpt(&info, &to, &RcptParams::default())
+            .await
+            .unwrap();
+        let mut body: &[u8] = b"Subject: s\r\n\r\nb\r\n";
+        let reply = session.data(&info, &mut body).await.unwrap_err();
+        assert_eq!(reply, Reply::LOCAL_ERROR);
+        assert!(list(maildir.new_dir()).is_empty());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn delivery_dropped_while_queued_is_not_delivered() {
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = Maildir::open(dir.path(), "h").unwrap();
+        let committer = &maildir.inner.committer;
+        committer.pause();
+        let task = {
+            let maildir = maildir.clone();
+            tokio::spawn(async move {
+                let mut body: &[u8] = b"x\r\n";
+                maildir.deliver(b"", &mut body).await
+            })
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while committer.queued() < 1 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "delivery never queued"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        task.abort();
+        assert!(task.await.unwrap_err().is_cancelled());
+        committer.resume();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while committer.commits() < 1 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "batch never committed"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert!(list(maildir.new_dir()).is_empty());
+        assert!(list(&dir.path().join("tmp")).is_empty());
+    }
+
+    #[tokio::test]
+    async fn large_message_is_streamed_and_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = Maildir::open(dir.path(), "h").unwrap();
+        let text: Vec<u8> = (0..300_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let mut body = text.as_slice();
+        let path = maildir.deliver(b"H: 1\r\n", &mut body).await.unwrap();
+        let stored = std::fs::read(&path).unwrap();
+        assert_eq!(&stored[..6], b"H: 1\r\n");
+        assert_eq!(&stored[6..], text.as_slice());
+        assert!(list(&dir.path().join("tmp")).is_empty());
     }
 }
