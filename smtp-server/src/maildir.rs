@@ -2,7 +2,7 @@
 //! means "on disk": write to `tmp/`, sync the file, rename it into `new/`,
 //! fsync `new/`, and only then report success.
 //!
-//! The syncs are grouped ([`commit`]): deliveries write their `tmp/` files and
+//! The syncs are grouped (see the private `commit` module): deliveries write their `tmp/` files and
 //! queue them; one thread per Maildir syncs the file system once for the whole
 //! queue, renames every file into `new/`, fsyncs `new/` once and wakes all
 //! their waiters. The order (data durable, then rename, then directory

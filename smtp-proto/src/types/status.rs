@@ -94,7 +94,7 @@ impl ReplyCode {
     pub const CANNOT_VRFY: ReplyCode = ReplyCode(252);
     /// 334 Server challenge (RFC 4954).
     pub const AUTH_CONTINUE: ReplyCode = ReplyCode(334);
-    /// 354 Start mail input; end with <CRLF>.<CRLF>.
+    /// 354 Start mail input; end with `<CRLF>.<CRLF>`.
     pub const START_MAIL_INPUT: ReplyCode = ReplyCode(354);
     /// 421 Service not available, closing transmission channel.
     pub const SERVICE_NOT_AVAILABLE: ReplyCode = ReplyCode(421);
