@@ -1,6 +1,7 @@
-//! The main job in one command: start the server on its defaults
-//! (127.0.0.1:2525, Maildir in ./maildir), send it a message with
-//! `smtp-client`, and show the file the server stored.
+//! The main job in one command: start the server on its default address
+//! (127.0.0.1:2525) with durable Maildir storage, send it a message with
+//! `smtp-client`, and show the file the server stored. The Maildir goes in the
+//! system's temporary directory, so running this leaves the checkout as it was.
 //!
 //! ```sh
 //! cargo run -p smtp-server --example quickstart
@@ -17,7 +18,8 @@ const HOSTNAME: &str = "localhost";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let maildir = Maildir::open("maildir", HOSTNAME)?;
+    let root = std::env::temp_dir().join("smtp-rs-quickstart");
+    let maildir = Maildir::open(&root, HOSTNAME)?;
     let new_dir = maildir.new_dir().to_path_buf();
     let listener = match TcpListener::bind("127.0.0.1:2525").await {
         Ok(listener) => listener,
@@ -30,7 +32,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build();
     let shutdown = server.shutdown_handle();
     let serving = tokio::spawn(async move { server.serve(listener).await });
-    println!("smtp-server listening on {addr}, storing into ./maildir");
+    println!(
+        "smtp-server listening on {addr}, storing into {}",
+        root.display()
+    );
 
     let mut client = Client::builder(addr.ip().to_string())
         .port(addr.port())
