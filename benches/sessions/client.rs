@@ -3,11 +3,14 @@
 //! `run.sh`) and prints the rate.
 //!
 //! ```text
-//! session-client-bench ours|lettre|lettre-transport HOST PORT MESSAGES SIZE
+//! session-client-bench ours|lettre|lettre-transport HOST PORT MESSAGES SIZE [CONNECTIONS]
 //! ```
 //!
 //! - `ours`: `smtp_client::Client` on a current-thread runtime, plaintext,
 //!   PIPELINING as the server offers it (MAIL, RCPT, DATA in one write).
+//!   With CONNECTIONS > 1 (ours only), that many connections on the same
+//!   thread share the messages: a load generator cheap enough per message
+//!   that the server, not the driver, sets the rate (see run.sh).
 //! - `lettre`: lettre 0.11's blocking `SmtpConnection`, one connection for
 //!   every message (what `SmtpTransport` does with its connection pool).
 //! - `lettre-transport`: `SmtpTransport::builder_dangerous(host).port(port)`;
@@ -36,16 +39,28 @@ struct Args {
     port: u16,
     messages: u64,
     size: usize,
+    connections: u64,
 }
 
 fn parse_args() -> Result<Args, String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [client, host, port, messages, size] = args.as_slice() else {
-        return Err(
-            "usage: session-client-bench ours|lettre|lettre-transport HOST PORT MESSAGES SIZE"
-                .to_owned(),
-        );
+    let (client, host, port, messages, size, connections) = match args.as_slice() {
+        [client, host, port, messages, size] => (client, host, port, messages, size, "1"),
+        [client, host, port, messages, size, connections] => {
+            (client, host, port, messages, size, connections.as_str())
+        }
+        _ => {
+            return Err("usage: session-client-bench ours|lettre|lettre-transport \
+                 HOST PORT MESSAGES SIZE [CONNECTIONS]"
+                .to_owned());
+        }
     };
+    let connections: u64 = connections
+        .parse()
+        .map_err(|e| format!("CONNECTIONS {connections}: {e}"))?;
+    if connections == 0 || (connections > 1 && client != "ours") {
+        return Err("CONNECTIONS must be at least 1, and more than 1 only for ours".to_owned());
+    }
     Ok(Args {
         client: client.clone(),
         host: host.clone(),
@@ -54,6 +69,7 @@ fn parse_args() -> Result<Args, String> {
             .parse()
             .map_err(|e| format!("MESSAGES {messages}: {e}"))?,
         size: size.parse().map_err(|e| format!("SIZE {size}: {e}"))?,
+        connections,
     })
 }
 
@@ -116,26 +132,47 @@ fn run_ours(args: &Args, message: &[u8]) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
+    let message: std::sync::Arc<[u8]> = message.into();
     runtime.block_on(async {
-        let mut client = Client::builder(args.host.clone())
-            .port(args.port)
-            .tls(TlsMode::None)
-            .ehlo_name("client.localdomain")
-            .connect()
-            .await
-            .map_err(|e| format!("connect: {e}"))?;
-        let envelope = Envelope::new(FROM, [TO]).map_err(|e| e.to_string())?;
-        for n in 0..args.messages {
-            let report = client
-                .send(&envelope, message)
-                .await
-                .map_err(|e| format!("message {n}: {e}"))?;
-            if !report.all_accepted() {
-                return Err(format!("message {n}: a recipient was refused"));
-            }
+        // Connection i sends the messages i, i + N, i + 2N, ...
+        let mut tasks = tokio::task::JoinSet::new();
+        for first in 0..args.connections {
+            let count = (args.messages + args.connections - 1 - first) / args.connections;
+            let (host, port, message) = (args.host.clone(), args.port, message.clone());
+            tasks
+                .spawn(async move { deliver_on_one_connection(host, port, &message, count).await });
         }
-        client.quit().await.map_err(|e| format!("QUIT: {e}"))
+        while let Some(joined) = tasks.join_next().await {
+            joined.map_err(|e| format!("connection task: {e}"))??;
+        }
+        Ok(())
     })
+}
+
+async fn deliver_on_one_connection(
+    host: String,
+    port: u16,
+    message: &[u8],
+    count: u64,
+) -> Result<(), String> {
+    let mut client = Client::builder(host)
+        .port(port)
+        .tls(TlsMode::None)
+        .ehlo_name("client.localdomain")
+        .connect()
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
+    let envelope = Envelope::new(FROM, [TO]).map_err(|e| e.to_string())?;
+    for n in 0..count {
+        let report = client
+            .send(&envelope, message)
+            .await
+            .map_err(|e| format!("message {n}: {e}"))?;
+        if !report.all_accepted() {
+            return Err(format!("message {n}: a recipient was refused"));
+        }
+    }
+    client.quit().await.map_err(|e| format!("QUIT: {e}"))
 }
 
 fn lettre_envelope() -> Result<LettreEnvelope, String> {

@@ -5,13 +5,22 @@
 #
 # Server throughput: Postfix smtp-source drives, in interleaved rounds
 # (A B C D, A B C D, ...), each of
-#   ours-sink     smtp-server --sink
+#   ours-sink     smtp-server --sink (default: one worker thread per CPU)
+#   ours-sink-1t  smtp-server --sink --threads 1 (one thread, like smtp-sink's
+#                 one process: the driver keeps the other core)
 #   ours-maildir  smtp-server --maildir DIR (local disk, fsync before 250)
 #   smtp-sink     Postfix smtp-sink -u nobody ADDR 1000
 #   aiosmtpd      python3 -m aiosmtpd -n -c aiosmtpd.handlers.Sink
 # for each scenario (parallel sessions -s, messages -m, message size -l), and
 # reports messages/s and peak RSS (VmHWM) medians, with ratios taken from the
 # same run. Each server is started fresh for each measurement.
+#
+# smtp-source sends one command per round trip and needs a full core per
+# ~25,000 messages/s on this kind of machine, so with -s 20 it, not the
+# server, sets the rate once the server is fast enough. The "pipelined"
+# scenario therefore drives the same servers with our own client
+# (session-client-bench, 20 connections on one thread, PIPELINING): cheaper
+# per message, so the servers' differences show.
 #
 # Idle memory: the RSS growth of smtp-server --sink holding 10,000 idle
 # connections (idle_connections.py), per connection.
@@ -78,21 +87,21 @@ fi
 
 # Scenarios: "sessions messages size".
 if [ "$quick" = 1 ]; then
-    scenarios=("20 2000 1024" "1 500 1024" "20 200 102400")
+    scenarios=("20 2000 1024" "1 500 1024" "20 200 102400" "20 2000 1024 pipelined")
     rounds="${rounds:-1}"
     idle_count=1000
     client_messages=500
 else
-    scenarios=("20 20000 1024" "1 20000 1024" "20 5000 102400")
+    scenarios=("20 20000 1024" "1 20000 1024" "20 5000 102400" "20 20000 1024 pipelined")
     rounds="${rounds:-3}"
     idle_count=10000
     client_messages=20000
 fi
-servers=(ours-sink ours-maildir smtp-sink aiosmtpd)
+servers=(ours-sink ours-sink-1t ours-maildir smtp-sink aiosmtpd)
 # Before/after comparisons in the same interleaved run.
 if [ -n "${SMTP_SERVER_BASELINE_BIN:-}" ]; then
     [ -x "$SMTP_SERVER_BASELINE_BIN" ] || fail "$SMTP_SERVER_BASELINE_BIN is not executable"
-    servers=(ours-sink base-sink ours-maildir base-maildir smtp-sink aiosmtpd)
+    servers=(ours-sink ours-sink-1t base-sink ours-maildir base-maildir smtp-sink aiosmtpd)
 fi
 
 scratch="$(mktemp -d "${BENCH_DIR:-/var/tmp}/smtp-sessions.XXXXXX")"
@@ -125,8 +134,9 @@ start_server() {
     local name="$1"; shift
     local log="$scratch/$name.log"
     case "$name" in
-        ours-sink|ours-maildir|base-sink|base-maildir)
+        ours-sink|ours-sink-1t|ours-maildir|base-sink|base-maildir)
             local store=(--sink) bin="$SMTP_SERVER_BIN"
+            case "$name" in *-1t) store+=(--threads 1) ;; esac
             case "$name" in
                 *-maildir)
                     # A new Maildir per run, all removed at exit: on ext4,
@@ -162,7 +172,7 @@ start_server() {
             server_pid=$!
             ;;
     esac
-    wait_for_port "$port" || { cat "$log" >&2; fail "$name did not listen on $port"; }
+    wait_for_port "$port" || { cat "$log" "$scratch/$name.out" >&2; kill -0 "$server_pid" || echo "server exited" >&2; fail "$name did not listen on $port"; }
 }
 
 # "peak-RSS-kB cpu-ms" of the running server (VmHWM; user + system time), then stop it.
@@ -185,19 +195,39 @@ now_ns() { date +%s%N; }
 results="$scratch/results"
 : >"$results"
 
+# scenario_key SESSIONS MESSAGES SIZE [pipelined]: the key of a scenario in the results.
+scenario_key() {
+    if [ "${4:-}" = pipelined ]; then echo "p$1-m$2-l$3"; else echo "s$1-m$2-l$3"; fi
+}
+
+# scenario_label SESSIONS MESSAGES SIZE [pipelined]: how the tables show it.
+scenario_label() {
+    if [ "${4:-}" = pipelined ]; then
+        echo "pipelined client, $1 connections, -m $2 -l $3"
+    else
+        echo "-s $1 -m $2 -l $3"
+    fi
+}
+
 measure() {
-    local name="$1" sessions="$2" messages="$3" size="$4"
+    local name="$1" sessions="$2" messages="$3" size="$4" driver="${5:-}"
     start_server "$name"
     local t0 t1 status=0
     t0="$(now_ns)"
-    smtp-source -s "$sessions" -m "$messages" -l "$size" -d "127.0.0.1:$port" \
-        >"$scratch/source.out" 2>&1 || status=$?
+    if [ "$driver" = pipelined ]; then
+        # Our client, pipelining, $sessions connections; it checks every reply.
+        "$client_bin" ours 127.0.0.1 "$port" "$messages" "$size" "$sessions" \
+            >/dev/null 2>"$scratch/source.out" || status=$?
+    else
+        smtp-source -s "$sessions" -m "$messages" -l "$size" -d "127.0.0.1:$port" \
+            >"$scratch/source.out" 2>&1 || status=$?
+    fi
     t1="$(now_ns)"
     local hwm cpu
     read -r hwm cpu <<<"$(stop_server)"
     if [ "$status" != 0 ] || [ -s "$scratch/source.out" ]; then
         cat "$scratch/source.out" >&2
-        fail "smtp-source against $name failed (status $status)"
+        fail "the ${driver:-smtp-source} driver against $name failed (status $status)"
     fi
     if [[ "$name" = *-maildir ]]; then
         local stored
@@ -207,20 +237,24 @@ measure() {
     local rate cpu_per_message
     rate="$(awk -v m="$messages" -v ns="$((t1 - t0))" 'BEGIN { printf "%.0f", m / (ns / 1e9) }')"
     cpu_per_message="$(awk -v m="$messages" -v ms="$cpu" 'BEGIN { printf "%.1f", ms * 1000 / m }')"
-    echo "$name s$sessions-m$messages-l$size $rate $hwm $cpu_per_message" >>"$results"
-    printf '  %-13s %-22s %8s msg/s  peak RSS %7s kB  CPU %6s us/msg\n' "$name" \
-        "-s $sessions -m $messages -l $size" "$rate" "$hwm" "$cpu_per_message" >&2
+    echo "$name $(scenario_key "$sessions" "$messages" "$size" "$driver") $rate $hwm $cpu_per_message" >>"$results"
+    printf '  %-13s %-46s %8s msg/s  peak RSS %7s kB  CPU %6s us/msg\n' "$name" \
+        "$(scenario_label "$sessions" "$messages" "$size" "$driver")" "$rate" "$hwm" "$cpu_per_message" >&2
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "smtp-server: $SMTP_SERVER_BIN; $rounds round(s), interleaved" >&2
+if [ -z "$client_bin" ]; then
+    echo "pipelined scenario not run: no session-client-bench binary" >&2
+fi
 for scenario in "${scenarios[@]}"; do
-    read -r sessions messages size <<<"$scenario"
+    read -r sessions messages size driver <<<"$scenario"
+    if [ "$driver" = pipelined ] && [ -z "$client_bin" ]; then continue; fi
     for round in $(seq 1 "$rounds"); do
         echo "round $round" >&2
         for name in "${servers[@]}"; do
-            measure "$name" "$sessions" "$messages" "$size"
+            measure "$name" "$sessions" "$messages" "$size" "$driver"
         done
     done
 done
@@ -282,25 +316,28 @@ else
 fi
 
 report() {
-    echo "## Server sessions (smtp-source -d), medians of $rounds interleaved round(s)"
+    echo "## Server sessions (smtp-source -d, and our pipelining client), medians of $rounds interleaved round(s)"
     echo
     echo "| scenario | server | msg/s | msg/s vs smtp-sink | server CPU (us/msg) | peak RSS (kB) |"
     echo "|---|---|---:|---:|---:|---:|"
     for scenario in "${scenarios[@]}"; do
-        read -r sessions messages size <<<"$scenario"
-        local key="s$sessions-m$messages-l$size" reference
+        read -r sessions messages size driver <<<"$scenario"
+        local key label reference
+        key="$(scenario_key "$sessions" "$messages" "$size" "$driver")"
+        label="$(scenario_label "$sessions" "$messages" "$size" "$driver")"
+        grep -q " $key " "$results" || continue
         reference="$(awk -v k="$key" '$1 == "smtp-sink" && $2 == k { print $3 }' "$results" | median)"
         for name in "${servers[@]}"; do
             local rate hwm cpu
             rate="$(awk -v n="$name" -v k="$key" '$1 == n && $2 == k { print $3 }' "$results" | median)"
             hwm="$(awk -v n="$name" -v k="$key" '$1 == n && $2 == k { print $4 }' "$results" | median)"
             cpu="$(awk -v n="$name" -v k="$key" '$1 == n && $2 == k { print $5 }' "$results" | median)"
-            echo "| \`-s $sessions -m $messages -l $size\` | $name | $rate | $(awk -v a="$rate" -v b="$reference" 'BEGIN { printf "%.2f", a / b }') | $cpu | $hwm |"
+            echo "| \`$label\` | $name | $rate | $(awk -v a="$rate" -v b="$reference" 'BEGIN { printf "%.2f", a / b }') | $cpu | $hwm |"
         done
         local sink maildir
         sink="$(awk -v k="$key" '$1 == "ours-sink" && $2 == k { print $3 }' "$results" | median)"
         maildir="$(awk -v k="$key" '$1 == "ours-maildir" && $2 == k { print $3 }' "$results" | median)"
-        echo "| \`-s $sessions -m $messages -l $size\` | ours-maildir / ours-sink | | $(awk -v a="$maildir" -v b="$sink" 'BEGIN { printf "%.2f", a / b }') | | |"
+        echo "| \`$label\` | ours-maildir / ours-sink | | $(awk -v a="$maildir" -v b="$sink" 'BEGIN { printf "%.2f", a / b }') | | |"
     done
     echo
     echo "## Idle connections (smtp-server --sink)"
