@@ -224,10 +224,59 @@ impl Client {
         })
         .await;
         self.write_buf.clear();
-        if result.is_err() {
-            self.broken = true;
+        match result {
+            Ok(()) => Ok(()),
+            Err(error @ Error::Io(_)) => {
+                self.broken = true;
+                Err(self.early_reply_or(error).await)
+            }
+            Err(error) => {
+                self.broken = true;
+                Err(error)
+            }
         }
-        result
+    }
+
+    /// A write failed. A server that refuses a message before its end (552
+    /// "too big" in the middle of DATA, a 421 before closing) sends its
+    /// reply and closes without reading the rest, so the client's next
+    /// write meets a reset connection; the reply, already received, says far
+    /// more than "connection reset" (and whether retrying can help). Reads
+    /// what arrived, briefly and bounded, and returns the last reply in it
+    /// as the error, or `error` when there is none.
+    async fn early_reply_or(&mut self, error: Error) -> Error {
+        const WAIT: Duration = Duration::from_millis(500);
+        const MOST: usize = 64 * 1024;
+        let Some(stream) = self.stream.as_mut() else {
+            return error;
+        };
+        let mut received = Vec::new();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while received.len() < MOST {
+            match tokio::time::timeout_at(deadline, stream.read(&mut self.read_buf)).await {
+                Ok(Ok(n)) if n > 0 => received.extend_from_slice(&self.read_buf[..n]),
+                _ => break,
+            }
+        }
+        let mut last = None;
+        let mut rest = received.as_slice();
+        while let Ok((reply, used)) = smtp_proto::Reply::parse(rest) {
+            last = Some(reply.into_owned());
+            rest = &rest[used..];
+        }
+        match last {
+            Some(reply) if reply.code().get() == 421 => {
+                Error::ConnectionClosed { reply: Some(reply) }
+            }
+            Some(reply) if !reply.is_positive() => Error::Reply {
+                command: self
+                    .session
+                    .body_command()
+                    .unwrap_or("the command being sent"),
+                reply,
+            },
+            _ => error,
+        }
     }
 
     /// Reads once from the server under the current phase's timeout.

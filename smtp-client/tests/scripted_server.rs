@@ -366,6 +366,44 @@ async fn dropped_connection_mid_data() {
     server.await.unwrap();
 }
 
+#[tokio::test]
+async fn early_refusal_during_data_is_reported_instead_of_the_broken_pipe() {
+    let (port, server) = serve(|mut c| async move {
+        c.hello(&["PIPELINING"]).await;
+        c.pipelined_one("250 ok\r\n250 ok\r\n354 go\r\n").await;
+        // Reads a little of the body, refuses the message, and closes
+        // with the rest unread (the kernel answers the client with RST).
+        let mut start = vec![0; 16 * 1024];
+        c.stream.read_exact(&mut start).await.unwrap();
+        c.send("552 5.3.4 Message too big for this server\r\n")
+            .await;
+    })
+    .await;
+    let mut client = plain(port).connect().await.unwrap();
+    let line = [b'x'; 1022];
+    let message: Vec<u8> = line
+        .iter()
+        .copied()
+        .chain(*b"\r\n")
+        .cycle()
+        .take(16 * 1024 * 1024)
+        .collect();
+    let error = client
+        .send(&envelope(&["a@example.net"]), &message)
+        .await
+        .unwrap_err();
+    server.await.unwrap();
+    match &error {
+        Error::Reply { command, reply } => {
+            assert_eq!(*command, "DATA");
+            assert_eq!(reply.code().get(), 552);
+        }
+        other => panic!("expected the server's 552, got {other}"),
+    }
+    assert!(!error.is_transient(), "a 5xx refusal is permanent");
+    assert!(!client.is_connected());
+}
+
 /// A server that stops answering at the given point; the client must
 /// report a timeout naming that phase.
 async fn stall_at(step: &'static str) -> Error {

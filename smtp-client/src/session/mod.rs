@@ -192,6 +192,19 @@ impl ClientSession {
         self.capabilities.as_ref()
     }
 
+    /// The command whose content is being written (`DATA` or `BDAT`), while
+    /// a transaction is in its body phase: what a reply the server sends
+    /// before the end of the body refuses.
+    pub(crate) fn body_command(&self) -> Option<&'static str> {
+        match &self.transaction {
+            Some(txn) if txn.stage == Stage::Body => Some(match txn.transport {
+                BodyTransport::Data => "DATA",
+                BodyTransport::Bdat => "BDAT",
+            }),
+            _ => None,
+        }
+    }
+
     /// True while the session takes body bytes: a transaction is in its
     /// body phase and (for BDAT) the window of unanswered chunks has room.
     pub fn wants_body(&self) -> bool {
