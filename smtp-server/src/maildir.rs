@@ -674,6 +674,22 @@ mod tests {
         assert!(list(&dir.path().join("tmp")).is_empty());
     }
 
+    /// Every waiter on one thread: the batch wakes one of them from the link
+    /// thread and that one wakes the others.
+    #[tokio::test(flavor = "current_thread")]
+    async fn one_batch_on_one_thread_wakes_every_delivery() {
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = Maildir::open(dir.path(), "h").unwrap();
+        let before = maildir.inner.committer.commits();
+        let results = deliver_as_one_batch(&maildir, 8).await;
+        assert_eq!(maildir.inner.committer.commits() - before, 1);
+        for result in results {
+            result.unwrap();
+        }
+        assert_eq!(list(maildir.new_dir()).len(), 8);
+        assert!(list(&dir.path().join("tmp")).is_empty());
+    }
+
     async fn assert_failing_commit_fails_its_whole_batch(step: commit::FailAt) {
         let dir = tempfile::tempdir().unwrap();
         let maildir = Maildir::open(dir.path(), "h").unwrap();
