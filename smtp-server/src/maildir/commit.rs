@@ -33,7 +33,7 @@
 use std::fs::File as StdFile;
 use std::future::Future;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -50,6 +50,15 @@ struct Pending {
     /// The thread the delivery waits on: waiters of one thread are woken
     /// together (see the module documentation).
     thread: ThreadId,
+}
+
+/// Small messages waiting for the write thread to create their `tmp/` file.
+#[derive(Debug, Default)]
+struct Writes {
+    messages: Vec<(Pending, Vec<u8>)>,
+    shutting_down: bool,
+    /// Like [`Queue::asleep`], for the write thread.
+    asleep: bool,
 }
 
 /// Deliveries waiting for the sync thread.
@@ -88,6 +97,8 @@ pub(super) struct Committer {
     tmp_dir: StdFile,
     /// `new/`, opened once: a directory fsync needs a descriptor.
     new_dir: StdFile,
+    writes: Mutex<Writes>,
+    written: Condvar,
     queue: Mutex<Queue>,
     queued: Condvar,
     synced: Mutex<Synced>,
@@ -111,6 +122,8 @@ impl Committer {
         let committer = Arc::new(Committer {
             tmp_dir: StdFile::open(tmp_dir)?,
             new_dir: StdFile::open(new_dir)?,
+            writes: Mutex::new(Writes::default()),
+            written: Condvar::new(),
             queue: Mutex::new(Queue::default()),
             queued: Condvar::new(),
             synced: Mutex::new(Synced::default()),
@@ -137,7 +150,20 @@ impl Committer {
             committer.synced_ready.notify_one();
             return Err(error);
         }
+        let writer = Arc::clone(&committer);
+        let started = std::thread::Builder::new()
+            .name("maildir-write".to_owned())
+            .spawn(move || writer.run_write());
+        if let Err(error) = started {
+            // Let the other threads end instead of waiting forever.
+            committer.stop_sync();
+            return Err(error);
+        }
         Ok(committer)
+    }
+
+    fn lock_writes(&self) -> MutexGuard<'_, Writes> {
+        self.writes.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn lock(&self) -> MutexGuard<'_, Queue> {
@@ -156,26 +182,67 @@ impl Committer {
     /// file, the file is removed instead of delivered.
     pub(super) async fn commit(&self, tmp: PathBuf, new: PathBuf) -> io::Result<()> {
         let slot = Arc::new(Slot::default());
+        let pending = Pending {
+            tmp,
+            new,
+            slot: Arc::clone(&slot),
+            thread: std::thread::current().id(),
+        };
+        if let Err(pending) = self.enqueue(vec![pending]) {
+            for pending in pending {
+                let _ = std::fs::remove_file(&pending.tmp);
+            }
+            return Err(stopped());
+        }
+        Outcome { slot }.await
+    }
+
+    /// Writes `content` as the new file `tmp`, then commits it like
+    /// [`Committer::commit`]. The write thread does it: a hand-off to a
+    /// thread that passes the file straight on to the sync thread, instead
+    /// of a round trip through the blocking pool. If this future is dropped
+    /// before the write thread reaches it, nothing is written.
+    pub(super) async fn write_and_commit(
+        &self,
+        tmp: PathBuf,
+        new: PathBuf,
+        content: Vec<u8>,
+    ) -> io::Result<()> {
+        let slot = Arc::new(Slot::default());
         {
-            let mut queue = self.lock();
-            if queue.shutting_down {
-                drop(queue);
-                let _ = std::fs::remove_file(&tmp);
+            let mut writes = self.lock_writes();
+            if writes.shutting_down {
                 return Err(stopped());
             }
-            queue.pending.push(Pending {
+            let pending = Pending {
                 tmp,
                 new,
                 slot: Arc::clone(&slot),
                 thread: std::thread::current().id(),
-            });
-            if queue.asleep {
-                queue.asleep = false;
-                drop(queue);
-                self.queued.notify_one();
+            };
+            writes.messages.push((pending, content));
+            if writes.asleep {
+                writes.asleep = false;
+                drop(writes);
+                self.written.notify_one();
             }
         }
         Outcome { slot }.await
+    }
+
+    /// Queues written files for the sync thread; gives them back if it has stopped.
+    fn enqueue(&self, mut files: Vec<Pending>) -> Result<(), Vec<Pending>> {
+        let mut queue = self.lock();
+        if queue.shutting_down {
+            return Err(files);
+        }
+        queue.pending.append(&mut files);
+        if queue.asleep {
+            queue.asleep = false;
+            drop(queue);
+            self.queued.notify_one();
+        }
+        Ok(())
     }
 
     /// How many batches have been committed so far.
@@ -190,10 +257,61 @@ impl Committer {
         self.lock().pending.len()
     }
 
-    /// Stops both threads once every queued delivery is committed.
+    /// Stops the threads once every queued delivery is committed.
     pub(super) fn shut_down(&self) {
+        self.lock_writes().shutting_down = true;
+        self.written.notify_one();
+    }
+
+    /// Lets the sync thread (and after it the link thread) stop once its
+    /// queue is empty.
+    fn stop_sync(&self) {
         self.lock().shutting_down = true;
         self.queued.notify_one();
+    }
+
+    /// The write thread: creates and writes small messages' `tmp/` files and
+    /// queues them for the sync thread.
+    fn run_write(&self) {
+        loop {
+            let messages = {
+                let mut writes = self.lock_writes();
+                while writes.messages.is_empty() && !writes.shutting_down {
+                    writes.asleep = true;
+                    writes = self.written.wait(writes).unwrap_or_else(|e| e.into_inner());
+                }
+                writes.asleep = false;
+                if writes.messages.is_empty() {
+                    break;
+                }
+                std::mem::take(&mut writes.messages)
+            };
+            let mut written = Vec::with_capacity(messages.len());
+            let mut failed = Vec::new();
+            for (pending, content) in messages {
+                if pending.slot.is_abandoned() {
+                    continue;
+                }
+                match write_new_file(&pending.tmp, &content) {
+                    Ok(()) => written.push(pending),
+                    // Only this message: the others are fine.
+                    Err(error) => failed.push((pending, Err(error))),
+                }
+            }
+            complete(failed);
+            if let Err(refused) = self.enqueue(written) {
+                // Not reached: the sync thread stops only after this one.
+                let refused = refused
+                    .into_iter()
+                    .map(|pending| {
+                        let _ = std::fs::remove_file(&pending.tmp);
+                        (pending, Err(stopped()))
+                    })
+                    .collect();
+                complete(refused);
+            }
+        }
+        self.stop_sync();
     }
 
     /// The sync thread: takes batches, makes their data durable, passes them on.
@@ -471,6 +589,25 @@ impl Drop for Outcome {
         // Waiters handed to this one must not wait for a wake-up that will not come.
         others.into_iter().for_each(Waker::wake);
     }
+}
+
+/// Creates `path` (which must not exist) with `content`, not synced. On error
+/// nothing is left.
+fn write_new_file(path: &Path, content: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        // Mail is private to the mailbox owner.
+        .mode(0o600)
+        .open(path)?;
+    if let Err(error) = file.write_all(content) {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(error);
+    }
+    Ok(())
 }
 
 /// The same error for every delivery of a failed batch.
