@@ -98,7 +98,7 @@ impl Maildir {
             std::fs::create_dir_all(root.join(sub))?;
         }
         let (tmp, new) = (root.join("tmp"), root.join("new"));
-        let committer = Committer::start(tmp.clone(), new.clone())?;
+        let committer = Committer::start(&tmp)?;
         let host = hostname.replace('/', "\\057").replace(':', "\\072");
         Ok(Maildir {
             inner: Arc::new(Inner {

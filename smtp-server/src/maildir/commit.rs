@@ -65,6 +65,12 @@ struct Writes {
 #[derive(Debug, Default)]
 struct Queue {
     pending: Vec<Pending>,
+    /// Files the link thread has moved into `new/`: the next `syncfs` makes
+    /// their directory entries durable, then they are acknowledged.
+    linked: Vec<Pending>,
+    /// Files handed to the link thread and not yet back in `linked` (or
+    /// failed): the sync thread stops only when this is zero.
+    linking: usize,
     shutting_down: bool,
     /// The sync thread waits on its condition variable: a delivery must
     /// wake it. While it syncs it needs no wake-up (it looks at the queue
@@ -95,8 +101,6 @@ pub(super) enum FailAt {
 pub(super) struct Committer {
     /// `tmp/`, opened once: `syncfs` takes any descriptor on the file system.
     tmp_dir: StdFile,
-    /// `new/`, opened once: a directory fsync needs a descriptor.
-    new_dir: StdFile,
     writes: Mutex<Writes>,
     written: Condvar,
     queue: Mutex<Queue>,
@@ -116,12 +120,10 @@ pub(super) struct Committer {
 }
 
 impl Committer {
-    /// Starts the commit threads for a Maildir whose subdirectories are
-    /// `tmp_dir` and `new_dir`.
-    pub(super) fn start(tmp_dir: PathBuf, new_dir: PathBuf) -> io::Result<Arc<Committer>> {
+    /// Starts the commit threads for a Maildir whose `tmp/` is `tmp_dir`.
+    pub(super) fn start(tmp_dir: &Path) -> io::Result<Arc<Committer>> {
         let committer = Arc::new(Committer {
             tmp_dir: StdFile::open(tmp_dir)?,
-            new_dir: StdFile::open(new_dir)?,
             writes: Mutex::new(Writes::default()),
             written: Condvar::new(),
             queue: Mutex::new(Queue::default()),
@@ -314,12 +316,18 @@ impl Committer {
         self.stop_sync();
     }
 
-    /// The sync thread: takes batches, makes their data durable, passes them on.
+    /// The sync thread: each `syncfs` makes durable both the data of the
+    /// files queued since the last one (passed on to the link thread) and
+    /// the directory entries the link thread made since the last one (their
+    /// deliveries are acknowledged).
     fn run_sync(&self) {
         loop {
             {
                 let mut queue = self.lock();
-                while queue.pending.is_empty() && !queue.shutting_down {
+                while queue.pending.is_empty()
+                    && queue.linked.is_empty()
+                    && !(queue.shutting_down && queue.linking == 0)
+                {
                     queue.asleep = true;
                     queue = self.queued.wait(queue).unwrap_or_else(|e| e.into_inner());
                 }
@@ -327,61 +335,105 @@ impl Committer {
             }
             #[cfg(test)]
             self.wait_while_paused();
-            let batch = {
+            let (took, batch, linked) = {
                 let mut queue = self.lock();
-                if queue.pending.is_empty() {
-                    if queue.shutting_down {
+                if queue.pending.is_empty() && queue.linked.is_empty() {
+                    if queue.shutting_down && queue.linking == 0 {
                         break;
                     }
                     continue;
                 }
-                std::mem::take(&mut queue.pending)
+                let batch = std::mem::take(&mut queue.pending);
+                let took = !batch.is_empty();
+                let (abandoned, batch): (Vec<_>, Vec<_>) =
+                    batch.into_iter().partition(|p| p.slot.is_abandoned());
+                queue.linking += batch.len();
+                let linked = std::mem::take(&mut queue.linked);
+                (took, abandoned_removed(abandoned, batch), linked)
             };
-            tracing::trace!(messages = batch.len(), "maildir group commit");
-            let synced = self.sync_batch(batch);
-            self.commits.fetch_add(1, Ordering::AcqRel);
-            if !synced.is_empty() {
-                let mut queue = self.lock_synced();
-                queue.batches.push(synced);
-                if queue.asleep {
-                    queue.asleep = false;
-                    drop(queue);
-                    self.synced_ready.notify_one();
-                }
+            if !batch.is_empty() || !linked.is_empty() {
+                tracing::trace!(
+                    messages = batch.len(),
+                    linked = linked.len(),
+                    "maildir group commit"
+                );
+                self.sync_and_pass_on(batch, linked);
+            }
+            if took {
+                self.commits.fetch_add(1, Ordering::AcqRel);
             }
         }
         self.lock_synced().sync_stopped = true;
         self.synced_ready.notify_one();
     }
 
-    /// Drops abandoned deliveries and syncs the others' data: returns those
-    /// that are durable in `tmp/`.
-    fn sync_batch(&self, batch: Vec<Pending>) -> Vec<Pending> {
-        let (abandoned, batch): (Vec<_>, Vec<_>) =
-            batch.into_iter().partition(|p| p.slot.is_abandoned());
-        for pending in abandoned {
-            let _ = std::fs::remove_file(&pending.tmp);
+    /// One `syncfs` for `batch` (written to `tmp/`) and `linked` (moved into
+    /// `new/`): acknowledges `linked` and passes `batch` to the link thread,
+    /// or, if the sync fails, fails both and removes their files.
+    fn sync_and_pass_on(&self, batch: Vec<Pending>, linked: Vec<Pending>) {
+        let synced = rustix::fs::syncfs(&self.tmp_dir).map_err(io::Error::from);
+        #[cfg(test)]
+        let (data, entries) = (
+            synced.as_ref().map_err(copy_error).and_then(|()| {
+                if batch.is_empty() {
+                    Ok(())
+                } else {
+                    self.injected_failure(FailAt::DataSync)
+                }
+            }),
+            synced.as_ref().map_err(copy_error).and_then(|()| {
+                if linked.is_empty() {
+                    Ok(())
+                } else {
+                    self.injected_failure(FailAt::DirSync)
+                }
+            }),
+        );
+        #[cfg(not(test))]
+        let (data, entries) = (synced.as_ref().map_err(copy_error).copied(), synced);
+        match entries {
+            Ok(()) => complete(linked.into_iter().map(|p| (p, Ok(()))).collect()),
+            Err(error) => {
+                tracing::error!(%error, "maildir: syncing new/ failed");
+                complete(
+                    linked
+                        .into_iter()
+                        .map(|pending| {
+                            let _ = std::fs::remove_file(&pending.new);
+                            (pending, Err(copy_error(&error)))
+                        })
+                        .collect(),
+                );
+            }
         }
         if batch.is_empty() {
-            return batch;
+            return;
         }
-        if let Err(error) = self.sync_data() {
+        if let Err(error) = data {
             tracing::error!(%error, "maildir: syncing message files failed");
-            let failed = batch
-                .into_iter()
-                .map(|pending| {
-                    let _ = std::fs::remove_file(&pending.tmp);
-                    (pending, Err(copy_error(&error)))
-                })
-                .collect();
-            complete(failed);
-            return Vec::new();
+            self.lock().linking -= batch.len();
+            complete(
+                batch
+                    .into_iter()
+                    .map(|pending| {
+                        let _ = std::fs::remove_file(&pending.tmp);
+                        (pending, Err(copy_error(&error)))
+                    })
+                    .collect(),
+            );
+            return;
         }
-        batch
+        let mut synced = self.lock_synced();
+        synced.batches.push(batch);
+        if synced.asleep {
+            synced.asleep = false;
+            drop(synced);
+            self.synced_ready.notify_one();
+        }
     }
 
-    /// The link thread: moves synced batches into `new/`, syncs `new/`,
-    /// wakes the waiters. Batches synced meanwhile are linked together.
+    /// The link thread: moves synced files into `new/` and gives them back
+    /// to the sync thread, whose next `syncfs` makes the entries durable.
     fn run_link(&self) {
         loop {
             let batches = {
@@ -404,44 +456,30 @@ impl Committer {
     }
 
     fn link_batch(&self, batch: Vec<Pending>) {
-        let mut results = Vec::with_capacity(batch.len());
-        let mut renamed = Vec::with_capacity(batch.len());
+        let count = batch.len();
+        let mut failed = Vec::new();
+        let mut renamed = Vec::with_capacity(count);
         for pending in batch {
             match std::fs::rename(&pending.tmp, &pending.new) {
                 Ok(()) => renamed.push(pending),
                 Err(error) => {
                     // Only this message: the others are fine.
                     let _ = std::fs::remove_file(&pending.tmp);
-                    results.push((pending, Err(error)));
+                    failed.push((pending, Err(error)));
                 }
             }
         }
-        if !renamed.is_empty() {
-            match self.sync_new_dir() {
-                Ok(()) => results.extend(renamed.into_iter().map(|p| (p, Ok(())))),
-                Err(error) => {
-                    tracing::error!(%error, "maildir: syncing new/ failed");
-                    results.extend(renamed.into_iter().map(|pending| {
-                        let _ = std::fs::remove_file(&pending.new);
-                        (pending, Err(copy_error(&error)))
-                    }));
-                }
+        {
+            let mut queue = self.lock();
+            queue.linking -= count;
+            queue.linked.append(&mut renamed);
+            if queue.asleep {
+                queue.asleep = false;
+                drop(queue);
+                self.queued.notify_one();
             }
         }
-        complete(results);
-    }
-
-    /// Every queued file's data and inode on disk, with one call.
-    fn sync_data(&self) -> io::Result<()> {
-        #[cfg(test)]
-        self.injected_failure(FailAt::DataSync)?;
-        rustix::fs::syncfs(&self.tmp_dir).map_err(io::Error::from)
-    }
-
-    fn sync_new_dir(&self) -> io::Result<()> {
-        #[cfg(test)]
-        self.injected_failure(FailAt::DirSync)?;
-        self.new_dir.sync_all()
+        complete(failed);
     }
 
     /// Holds the sync thread before its next batch until [`Committer::resume`].
@@ -499,6 +537,14 @@ impl Slot {
     fn is_abandoned(&self) -> bool {
         self.lock().abandoned
     }
+}
+
+/// Removes the files of abandoned deliveries (nobody waits for them); returns `kept`.
+fn abandoned_removed(abandoned: Vec<Pending>, kept: Vec<Pending>) -> Vec<Pending> {
+    for pending in abandoned {
+        let _ = std::fs::remove_file(&pending.tmp);
+    }
+    kept
 }
 
 /// Stores every result and wakes the waiters: per thread, one waiter is
