@@ -93,12 +93,17 @@ impl Maildir {
     /// `cur/` subdirectories if needed, and starts its commit thread.
     /// `hostname` goes into unique file names.
     pub fn open(root: impl Into<PathBuf>, hostname: &str) -> io::Result<Maildir> {
-        let root = root.into();
+        Maildir::open_with(root.into(), hostname, true)
+    }
+
+    /// [`Maildir::open`]; `anonymous_files: false` keeps small messages on
+    /// the `tmp/` path too (tests use it to cover that path everywhere).
+    fn open_with(root: PathBuf, hostname: &str, anonymous_files: bool) -> io::Result<Maildir> {
         for sub in ["tmp", "new", "cur"] {
             std::fs::create_dir_all(root.join(sub))?;
         }
         let (tmp, new) = (root.join("tmp"), root.join("new"));
-        let committer = Committer::start(&tmp)?;
+        let committer = Committer::start(&tmp, &new, anonymous_files)?;
         let host = hostname.replace('/', "\\057").replace(':', "\\072");
         Ok(Maildir {
             inner: Arc::new(Inner {
@@ -466,6 +471,26 @@ mod tests {
         assert_eq!(mode & 0o777, 0o600);
     }
 
+    /// Without anonymous files (a file system without `O_TMPFILE`), small
+    /// messages go through `tmp/` and a rename, with the same result.
+    #[tokio::test]
+    async fn small_message_through_tmp_when_anonymous_files_are_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = Maildir::open_with(dir.path().to_owned(), "h", false).unwrap();
+        assert!(!maildir.inner.committer.anonymous_files());
+        let mut body: &[u8] = b"Subject: x\r\n\r\nhello\r\n";
+        let path = maildir.deliver(b"H: 1\r\n", &mut body).await.unwrap();
+        assert_eq!(path.parent().unwrap(), maildir.new_dir());
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            b"H: 1\r\nSubject: x\r\n\r\nhello\r\n"
+        );
+        assert!(list(&dir.path().join("tmp")).is_empty());
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
     #[tokio::test]
     async fn session_writes_trace_headers_and_forgets_the_envelope() {
         let dir = tempfile::tempdir().unwrap();
@@ -545,12 +570,18 @@ mod tests {
 
     #[tokio::test]
     async fn disk_error_is_reported_as_disk() {
-        let dir = tempfile::tempdir().unwrap();
-        let maildir = Maildir::open(dir.path(), "h").unwrap();
-        std::fs::remove_dir(dir.path().join("tmp")).unwrap();
-        let mut body: &[u8] = b"x\r\n";
-        let err = maildir.deliver(b"", &mut body).await.unwrap_err();
-        assert!(matches!(err, DeliveryError::Disk(_)), "{err:?}");
+        // Small messages (anonymous files or not) and a streamed large one.
+        for (anonymous_files, size) in [(true, 3), (false, 3), (true, 100_000)] {
+            let dir = tempfile::tempdir().unwrap();
+            let maildir = Maildir::open_with(dir.path().to_owned(), "h", anonymous_files).unwrap();
+            // Neither a file in tmp/ nor a name in new/ can be created.
+            std::fs::remove_dir(dir.path().join("tmp")).unwrap();
+            std::fs::remove_dir(dir.path().join("new")).unwrap();
+            let text = vec![b'x'; size];
+            let mut body = text.as_slice();
+            let err = maildir.deliver(b"", &mut body).await.unwrap_err();
+            assert!(matches!(err, DeliveryError::Disk(_)), "{err:?}");
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -43,8 +43,13 @@ use std::thread::ThreadId;
 /// One delivery waiting to be committed.
 #[derive(Debug)]
 struct Pending {
+    /// The file's name in `tmp/` (unused for an anonymous file).
     tmp: PathBuf,
     new: PathBuf,
+    /// A small message written as an anonymous file (`O_TMPFILE`), linked
+    /// into `new/` under its name once its data is durable; `None` when the
+    /// file is `tmp`.
+    anonymous: Option<StdFile>,
     /// Where the result goes, and the waiter's waker.
     slot: Arc<Slot>,
     /// The thread the delivery waits on: waiters of one thread are woken
@@ -101,6 +106,11 @@ pub(super) enum FailAt {
 pub(super) struct Committer {
     /// `tmp/`, opened once: `syncfs` takes any descriptor on the file system.
     tmp_dir: StdFile,
+    /// `new/`, opened once: anonymous files are created in it and linked into it.
+    new_dir: StdFile,
+    /// How anonymous files are linked, or `None` when this file system (or
+    /// kernel) has no `O_TMPFILE`: small messages then go through `tmp/` too.
+    anonymous_link: Option<AnonymousLink>,
     writes: Mutex<Writes>,
     written: Condvar,
     queue: Mutex<Queue>,
@@ -120,10 +130,25 @@ pub(super) struct Committer {
 }
 
 impl Committer {
-    /// Starts the commit threads for a Maildir whose `tmp/` is `tmp_dir`.
-    pub(super) fn start(tmp_dir: &Path) -> io::Result<Arc<Committer>> {
+    /// Starts the commit threads for a Maildir whose subdirectories are
+    /// `tmp_dir` and `new_dir`. With `anonymous_files`, small messages are
+    /// written as anonymous files where the file system allows it.
+    pub(super) fn start(
+        tmp_dir: &Path,
+        new_dir: &Path,
+        anonymous_files: bool,
+    ) -> io::Result<Arc<Committer>> {
+        let tmp_dir = StdFile::open(tmp_dir)?;
+        let new_dir = StdFile::open(new_dir)?;
+        let anonymous_link = if anonymous_files {
+            AnonymousLink::probe(&new_dir, &tmp_dir)
+        } else {
+            None
+        };
         let committer = Arc::new(Committer {
-            tmp_dir: StdFile::open(tmp_dir)?,
+            tmp_dir,
+            new_dir,
+            anonymous_link,
             writes: Mutex::new(Writes::default()),
             written: Condvar::new(),
             queue: Mutex::new(Queue::default()),
@@ -187,12 +212,13 @@ impl Committer {
         let pending = Pending {
             tmp,
             new,
+            anonymous: None,
             slot: Arc::clone(&slot),
             thread: std::thread::current().id(),
         };
         if let Err(pending) = self.enqueue(vec![pending]) {
             for pending in pending {
-                let _ = std::fs::remove_file(&pending.tmp);
+                pending.discard();
             }
             return Err(stopped());
         }
@@ -219,6 +245,7 @@ impl Committer {
             let pending = Pending {
                 tmp,
                 new,
+                anonymous: None,
                 slot: Arc::clone(&slot),
                 thread: std::thread::current().id(),
             };
@@ -251,6 +278,12 @@ impl Committer {
     #[cfg(test)]
     pub(super) fn commits(&self) -> u64 {
         self.commits.load(Ordering::Acquire)
+    }
+
+    /// Whether small messages are written as anonymous files.
+    #[cfg(test)]
+    pub(super) fn anonymous_files(&self) -> bool {
+        self.anonymous_link.is_some()
     }
 
     /// How many deliveries wait for the next batch.
@@ -290,11 +323,16 @@ impl Committer {
             };
             let mut written = Vec::with_capacity(messages.len());
             let mut failed = Vec::new();
-            for (pending, content) in messages {
+            for (mut pending, content) in messages {
                 if pending.slot.is_abandoned() {
                     continue;
                 }
-                match write_new_file(&pending.tmp, &content) {
+                let result = match self.anonymous_link {
+                    Some(_) => write_anonymous_file(&self.new_dir, &content)
+                        .map(|file| pending.anonymous = Some(file)),
+                    None => write_new_file(&pending.tmp, &content),
+                };
+                match result {
                     Ok(()) => written.push(pending),
                     // Only this message: the others are fine.
                     Err(error) => failed.push((pending, Err(error))),
@@ -306,7 +344,7 @@ impl Committer {
                 let refused = refused
                     .into_iter()
                     .map(|pending| {
-                        let _ = std::fs::remove_file(&pending.tmp);
+                        pending.discard();
                         (pending, Err(stopped()))
                     })
                     .collect();
@@ -416,7 +454,7 @@ impl Committer {
                 batch
                     .into_iter()
                     .map(|pending| {
-                        let _ = std::fs::remove_file(&pending.tmp);
+                        pending.discard();
                         (pending, Err(copy_error(&error)))
                     })
                     .collect(),
@@ -460,11 +498,19 @@ impl Committer {
         let mut failed = Vec::new();
         let mut renamed = Vec::with_capacity(count);
         for pending in batch {
-            match std::fs::rename(&pending.tmp, &pending.new) {
-                Ok(()) => renamed.push(pending),
+            let moved = match (&pending.anonymous, self.anonymous_link) {
+                (Some(file), Some(method)) => method.link(file, &self.new_dir, &pending.new),
+                _ => std::fs::rename(&pending.tmp, &pending.new),
+            };
+            match moved {
+                Ok(()) => renamed.push(Pending {
+                    // Linked: the descriptor is no longer needed.
+                    anonymous: None,
+                    ..pending
+                }),
                 Err(error) => {
                     // Only this message: the others are fine.
-                    let _ = std::fs::remove_file(&pending.tmp);
+                    pending.discard();
                     failed.push((pending, Err(error)));
                 }
             }
@@ -542,9 +588,19 @@ impl Slot {
 /// Removes the files of abandoned deliveries (nobody waits for them); returns `kept`.
 fn abandoned_removed(abandoned: Vec<Pending>, kept: Vec<Pending>) -> Vec<Pending> {
     for pending in abandoned {
-        let _ = std::fs::remove_file(&pending.tmp);
+        pending.discard();
     }
     kept
+}
+
+impl Pending {
+    /// Removes the not yet linked file: the `tmp/` entry, if it has one (an
+    /// anonymous file disappears with its descriptor).
+    fn discard(&self) {
+        if self.anonymous.is_none() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Stores every result and wakes the waiters: per thread, one waiter is
@@ -637,6 +693,74 @@ impl Drop for Outcome {
     }
 }
 
+/// Writes `content` to a new anonymous file (`O_TMPFILE`) of `new_dir`'s
+/// file system, not synced. It has no name until linked: a crash or an error
+/// leaves nothing behind, and `tmp/` is not touched at all.
+fn write_anonymous_file(new_dir: &StdFile, content: &[u8]) -> io::Result<StdFile> {
+    use rustix::fs::{Mode, OFlags};
+    use std::io::Write;
+    let fd = rustix::fs::openat(
+        new_dir,
+        ".",
+        OFlags::WRONLY | OFlags::TMPFILE | OFlags::CLOEXEC,
+        // Mail is private to the mailbox owner.
+        Mode::from_raw_mode(0o600),
+    )?;
+    let mut file = StdFile::from(fd);
+    file.write_all(content)?;
+    Ok(file)
+}
+
+/// How an anonymous file gets its name in `new/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AnonymousLink {
+    /// `linkat(fd, "", ..., AT_EMPTY_PATH)`: needs `CAP_DAC_READ_SEARCH`.
+    EmptyPath,
+    /// `linkat` of `/proc/self/fd/N` with `AT_SYMLINK_FOLLOW`: needs `/proc`.
+    ProcFd,
+}
+
+impl AnonymousLink {
+    /// Finds a way to create and link anonymous files here, by linking one
+    /// into `tmp/` (never `new/`, which readers watch) and removing it.
+    fn probe(new_dir: &StdFile, tmp_dir: &StdFile) -> Option<AnonymousLink> {
+        let file = write_anonymous_file(new_dir, b"").ok()?;
+        let name = PathBuf::from(format!(".probe-{}", super::unique_id()));
+        for method in [AnonymousLink::EmptyPath, AnonymousLink::ProcFd] {
+            if method.link(&file, tmp_dir, &name).is_ok() {
+                let _ = rustix::fs::unlinkat(tmp_dir, &name, rustix::fs::AtFlags::empty());
+                return Some(method);
+            }
+        }
+        None
+    }
+
+    /// Gives `file` the name `name`'s last component in `dir`.
+    fn link(self, file: &StdFile, dir: &StdFile, name: &Path) -> io::Result<()> {
+        use rustix::fs::AtFlags;
+        let name = name
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
+        match self {
+            AnonymousLink::EmptyPath => {
+                rustix::fs::linkat(file, "", dir, name, AtFlags::EMPTY_PATH)?;
+            }
+            AnonymousLink::ProcFd => {
+                use std::os::fd::AsRawFd;
+                let path = format!("/proc/self/fd/{}", file.as_raw_fd());
+                rustix::fs::linkat(
+                    rustix::fs::CWD,
+                    path.as_str(),
+                    dir,
+                    name,
+                    AtFlags::SYMLINK_FOLLOW,
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Creates `path` (which must not exist) with `content`, not synced. On error
 /// nothing is left.
 fn write_new_file(path: &Path, content: &[u8]) -> io::Result<()> {
@@ -701,6 +825,7 @@ mod tests {
         let pending = Pending {
             tmp: PathBuf::new(),
             new: PathBuf::new(),
+            anonymous: None,
             slot,
             thread: std::thread::current().id(),
         };
@@ -761,5 +886,44 @@ mod tests {
         drop(outcome_a);
         assert_eq!(count(&woken_b), 1);
         assert!(matches!(poll(&mut outcome_b), Poll::Ready(Ok(()))));
+    }
+
+    /// Each way of naming an anonymous file gives it its content under the
+    /// new name, or fails cleanly (`AT_EMPTY_PATH` needs a capability).
+    #[test]
+    fn anonymous_files_are_linked_with_their_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir_file = StdFile::open(dir.path()).unwrap();
+        let Ok(file) = write_anonymous_file(&dir_file, b"Subject: a\r\n\r\nbody\r\n") else {
+            // No O_TMPFILE here: the Maildir uses tmp/ and rename instead,
+            // which the other tests cover.
+            assert_eq!(AnonymousLink::probe(&dir_file, &dir_file), None);
+            return;
+        };
+        let probed = AnonymousLink::probe(&dir_file, &dir_file);
+        assert!(probed.is_some());
+        // The probe leaves nothing behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        for (method, name) in [
+            (AnonymousLink::ProcFd, "by-proc"),
+            (AnonymousLink::EmptyPath, "by-empty-path"),
+        ] {
+            match method.link(&file, &dir_file, Path::new(name)) {
+                Ok(()) => {
+                    let stored = std::fs::read(dir.path().join(name)).unwrap();
+                    assert_eq!(stored, b"Subject: a\r\n\r\nbody\r\n");
+                }
+                Err(error) => {
+                    assert_eq!(method, AnonymousLink::EmptyPath, "{error}");
+                    assert_eq!(probed, Some(AnonymousLink::ProcFd));
+                }
+            }
+        }
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("by-proc"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 }
