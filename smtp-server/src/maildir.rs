@@ -1,14 +1,15 @@
 //! Maildir storage (the qmail `maildir(5)` rules) with an acknowledgement that
-//! means "on disk": write to `tmp/`, sync the file, rename it into `new/`,
-//! fsync `new/`, and only then report success.
+//! means "on disk": the message's data durable, then its name in `new/`, then
+//! that name durable, and only then success.
 //!
-//! The syncs are grouped (see the private `commit` module): deliveries write
-//! their `tmp/` files (small ones through the committer's write thread) and
-//! queue them; a sync thread per Maildir syncs the file system once for the
-//! whole queue, a link thread renames every file into `new/`, fsyncs `new/`
-//! once and wakes all their waiters. The order (data durable, then rename, then directory
-//! durable) is the same as one delivery at a time, so grouping never weakens
-//! the promise; under concurrency two syncs serve many messages.
+//! The syncs are grouped (see the private `commit` module): small messages
+//! are written by the Maildir's write thread (as anonymous `O_TMPFILE` files
+//! where possible, else in `tmp/`), large ones are streamed to `tmp/` by
+//! their session; a sync thread runs one `syncfs` per batch, which makes one
+//! batch's data and the previous batch's names durable, links each synced
+//! file into `new/` and wakes the waiters whose names are durable. The order
+//! per message is the same as one delivery at a time, so grouping never
+//! weakens the promise; under concurrency one sync serves many messages.
 //!
 //! [`MaildirHandler`] is a [`Handler`] whose sessions stream each message from
 //! the protocol layer straight into its `tmp/` file, after a `Return-Path:` and

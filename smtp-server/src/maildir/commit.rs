@@ -1,32 +1,40 @@
-//! Group commit of Maildir deliveries: two threads make batches of `tmp/`
-//! files durable and move them into `new/`, with two disk syncs per batch
-//! however many messages it holds.
+//! Group commit of Maildir deliveries: batches of written, unsynced files
+//! become durable in `new/` with one `syncfs` per batch, however many
+//! messages it holds.
 //!
-//! A delivery writes its `tmp/` file without syncing it and queues it here.
-//! For each batch:
-//! 1. the *sync* thread takes everything queued and runs `syncfs` on the
-//!    Maildir's file system: every file's data and inode are on disk
-//!    (measured here: 3.4 ms for 20 new files, against 83 ms for 20
-//!    back-to-back `fdatasync`s, each of which commits on its own), then
-//!    passes the batch on;
-//! 2. the *link* thread renames each file into `new/` (so `new/` never names
-//!    a file whose data is not yet durable, whatever crashes when),
-//! 3. runs `fsync(new/)`: the new directory entries are durable,
-//! 4. and wakes every waiter with its result.
+//! Two threads per Maildir:
+//! - the *write* thread creates and writes small messages, each as an
+//!   anonymous file (`O_TMPFILE`, no name yet) where the file system allows
+//!   it, else as a `tmp/` file, and queues them (large messages are streamed
+//!   to `tmp/` by their session and queued the same way);
+//! - the *sync* thread loops: it takes everything queued, runs one `syncfs`
+//!   on the Maildir's file system, then links (or renames) that batch into
+//!   `new/`. The *next* `syncfs`, which starts after those links, makes the
+//!   new directory entries (and the linked inodes' link counts) durable; only
+//!   then are that batch's deliveries acknowledged.
 //!
-//! The two threads form a pipeline: while one batch is renamed and its
-//! directory synced, the next one's data is already being synced, so a
-//! message waits for about one `syncfs` less than with one thread doing both.
-//! Deliveries that arrive during a sync form the next batch, so under
-//! concurrency each pair of syncs is shared by many messages, and a lone
-//! session pays the same two syncs it always paid.
+//! Per message the order is the one a lone delivery needs: data durable, then
+//! the name in `new/` (so `new/` never names a file whose data is not on
+//! disk, whatever crashes when), then the name durable, then `250`. Each
+//! `syncfs` serves two batches (the data of one, the names of the previous),
+//! and deliveries that arrive during a sync form the next batch, so under
+//! concurrency one sync serves many messages while a lone session pays the
+//! two syncs it always paid.
+//!
+//! Why `syncfs` and not `fdatasync` of each file: measured here, 3.4 ms for
+//! 20 new files against 83 ms for 20 back-to-back `fdatasync`s, and in the
+//! server parallel `fdatasync`s (8 threads) cost 230 us of CPU per message
+//! against 130 (benches/sessions/RESULTS.md). Why `syncfs` and not
+//! `fsync(new/)` for the names: it also writes the linked inodes, whose link
+//! count an anonymous file changes; on ext4 without a journal a durable entry
+//! to an inode still recorded with no links is removed by `e2fsck`.
 //!
 //! Waking a task of another thread's runtime costs a system call (tokio's
 //! current-thread runtime writes its eventfd for each remote wake-up), so the
-//! link thread wakes one waiter per runtime thread and hands it the others'
+//! sync thread wakes one waiter per runtime thread and hands it the others'
 //! wakers: it wakes them from its own thread, where that is a queue push.
 //!
-//! If a sync fails, every delivery of the batch fails and its file is removed,
+//! If a sync fails, every delivery it served fails and its file is removed,
 //! from `tmp/` or from `new/`: nothing that was not acknowledged stays behind
 //! to be delivered twice when the client retries.
 
@@ -70,26 +78,10 @@ struct Writes {
 #[derive(Debug, Default)]
 struct Queue {
     pending: Vec<Pending>,
-    /// Files the link thread has moved into `new/`: the next `syncfs` makes
-    /// their directory entries durable, then they are acknowledged.
-    linked: Vec<Pending>,
-    /// Files handed to the link thread and not yet back in `linked` (or
-    /// failed): the sync thread stops only when this is zero.
-    linking: usize,
     shutting_down: bool,
     /// The sync thread waits on its condition variable: a delivery must
     /// wake it. While it syncs it needs no wake-up (it looks at the queue
     /// before waiting), which saves a futex call per delivery under load.
-    asleep: bool,
-}
-
-/// Synced batches waiting for the link thread.
-#[derive(Debug, Default)]
-struct Synced {
-    batches: Vec<Vec<Pending>>,
-    /// The sync thread has stopped: nothing more will come.
-    sync_stopped: bool,
-    /// Like [`Queue::asleep`], for the link thread.
     asleep: bool,
 }
 
@@ -115,8 +107,6 @@ pub(super) struct Committer {
     written: Condvar,
     queue: Mutex<Queue>,
     queued: Condvar,
-    synced: Mutex<Synced>,
-    synced_ready: Condvar,
     /// How many batches the sync thread has taken (committed or failed).
     commits: AtomicU64,
     /// Set by a test to stop the sync thread before it takes a batch, so
@@ -153,8 +143,6 @@ impl Committer {
             written: Condvar::new(),
             queue: Mutex::new(Queue::default()),
             queued: Condvar::new(),
-            synced: Mutex::new(Synced::default()),
-            synced_ready: Condvar::new(),
             commits: AtomicU64::new(0),
             #[cfg(test)]
             paused: Mutex::new(false),
@@ -163,20 +151,10 @@ impl Committer {
             #[cfg(test)]
             fail_at: Mutex::new(None),
         });
-        let linker = Arc::clone(&committer);
-        std::thread::Builder::new()
-            .name("maildir-link".to_owned())
-            .spawn(move || linker.run_link())?;
         let syncer = Arc::clone(&committer);
-        let started = std::thread::Builder::new()
+        std::thread::Builder::new()
             .name("maildir-sync".to_owned())
-            .spawn(move || syncer.run_sync());
-        if let Err(error) = started {
-            // Let the link thread end instead of waiting forever.
-            committer.lock_synced().sync_stopped = true;
-            committer.synced_ready.notify_one();
-            return Err(error);
-        }
+            .spawn(move || syncer.run_sync())?;
         let writer = Arc::clone(&committer);
         let started = std::thread::Builder::new()
             .name("maildir-write".to_owned())
@@ -197,10 +175,6 @@ impl Committer {
         // Every step leaves the queues consistent (a push or a take), so a
         // panic elsewhere while holding the lock cannot corrupt them.
         self.queue.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn lock_synced(&self) -> MutexGuard<'_, Synced> {
-        self.synced.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Makes the written (not yet synced) file `tmp` durable as `new`.
@@ -298,14 +272,13 @@ impl Committer {
         self.written.notify_one();
     }
 
-    /// Lets the sync thread (and after it the link thread) stop once its
-    /// queue is empty.
+    /// Lets the sync thread stop once its queue is empty.
     fn stop_sync(&self) {
         self.lock().shutting_down = true;
         self.queued.notify_one();
     }
 
-    /// The write thread: creates and writes small messages' `tmp/` files and
+    /// The write thread: creates and writes small messages' files and
     /// queues them for the sync thread.
     fn run_write(&self) {
         loop {
@@ -355,17 +328,16 @@ impl Committer {
     }
 
     /// The sync thread: each `syncfs` makes durable both the data of the
-    /// files queued since the last one (passed on to the link thread) and
-    /// the directory entries the link thread made since the last one (their
-    /// deliveries are acknowledged).
+    /// files queued since the last one, which it then links into `new/`, and
+    /// the directory entries it made after the last one, whose deliveries
+    /// are then acknowledged.
     fn run_sync(&self) {
+        // Linked into `new/` since the last sync: acknowledged after the next.
+        let mut linked = Vec::new();
         loop {
             {
                 let mut queue = self.lock();
-                while queue.pending.is_empty()
-                    && queue.linked.is_empty()
-                    && !(queue.shutting_down && queue.linking == 0)
-                {
+                while queue.pending.is_empty() && linked.is_empty() && !queue.shutting_down {
                     queue.asleep = true;
                     queue = self.queued.wait(queue).unwrap_or_else(|e| e.into_inner());
                 }
@@ -373,42 +345,38 @@ impl Committer {
             }
             #[cfg(test)]
             self.wait_while_paused();
-            let (took, batch, linked) = {
+            let (took, batch) = {
                 let mut queue = self.lock();
-                if queue.pending.is_empty() && queue.linked.is_empty() {
-                    if queue.shutting_down && queue.linking == 0 {
-                        break;
+                if queue.pending.is_empty() && linked.is_empty() {
+                    if queue.shutting_down {
+                        return;
                     }
                     continue;
                 }
                 let batch = std::mem::take(&mut queue.pending);
-                let took = !batch.is_empty();
-                let (abandoned, batch): (Vec<_>, Vec<_>) =
-                    batch.into_iter().partition(|p| p.slot.is_abandoned());
-                queue.linking += batch.len();
-                let linked = std::mem::take(&mut queue.linked);
-                (took, abandoned_removed(abandoned, batch), linked)
+                (!batch.is_empty(), batch)
             };
+            let (abandoned, batch): (Vec<_>, Vec<_>) =
+                batch.into_iter().partition(|p| p.slot.is_abandoned());
+            let batch = abandoned_removed(abandoned, batch);
             if !batch.is_empty() || !linked.is_empty() {
                 tracing::trace!(
                     messages = batch.len(),
                     linked = linked.len(),
                     "maildir group commit"
                 );
-                self.sync_and_pass_on(batch, linked);
+                linked = self.sync_and_link(batch, std::mem::take(&mut linked));
             }
             if took {
                 self.commits.fetch_add(1, Ordering::AcqRel);
             }
         }
-        self.lock_synced().sync_stopped = true;
-        self.synced_ready.notify_one();
     }
 
-    /// One `syncfs` for `batch` (written to `tmp/`) and `linked` (moved into
-    /// `new/`): acknowledges `linked` and passes `batch` to the link thread,
-    /// or, if the sync fails, fails both and removes their files.
-    fn sync_and_pass_on(&self, batch: Vec<Pending>, linked: Vec<Pending>) {
+    /// One `syncfs` for `batch` (written, not linked) and `linked` (linked
+    /// into `new/`): acknowledges `linked` and links `batch`, returning it;
+    /// if the sync fails, fails both and removes their files.
+    fn sync_and_link(&self, batch: Vec<Pending>, linked: Vec<Pending>) -> Vec<Pending> {
         let synced = rustix::fs::syncfs(&self.tmp_dir).map_err(io::Error::from);
         #[cfg(test)]
         let (data, entries) = (
@@ -444,12 +412,10 @@ impl Committer {
                 );
             }
         }
-        if batch.is_empty() {
-            return;
-        }
         if let Err(error) = data {
-            tracing::error!(%error, "maildir: syncing message files failed");
-            self.lock().linking -= batch.len();
+            if !batch.is_empty() {
+                tracing::error!(%error, "maildir: syncing message files failed");
+            }
             complete(
                 batch
                     .into_iter()
@@ -459,51 +425,23 @@ impl Committer {
                     })
                     .collect(),
             );
-            return;
+            return Vec::new();
         }
-        let mut synced = self.lock_synced();
-        synced.batches.push(batch);
-        if synced.asleep {
-            synced.asleep = false;
-            drop(synced);
-            self.synced_ready.notify_one();
-        }
+        self.link_batch(batch)
     }
 
-    /// The link thread: moves synced files into `new/` and gives them back
-    /// to the sync thread, whose next `syncfs` makes the entries durable.
-    fn run_link(&self) {
-        loop {
-            let batches = {
-                let mut synced = self.lock_synced();
-                while synced.batches.is_empty() && !synced.sync_stopped {
-                    synced.asleep = true;
-                    synced = self
-                        .synced_ready
-                        .wait(synced)
-                        .unwrap_or_else(|e| e.into_inner());
-                }
-                synced.asleep = false;
-                if synced.batches.is_empty() {
-                    return;
-                }
-                std::mem::take(&mut synced.batches)
-            };
-            self.link_batch(batches.into_iter().flatten().collect());
-        }
-    }
-
-    fn link_batch(&self, batch: Vec<Pending>) {
-        let count = batch.len();
+    /// Links (or renames) every file of `batch` into `new/`; returns those
+    /// that made it, and fails the others.
+    fn link_batch(&self, batch: Vec<Pending>) -> Vec<Pending> {
         let mut failed = Vec::new();
-        let mut renamed = Vec::with_capacity(count);
+        let mut linked = Vec::with_capacity(batch.len());
         for pending in batch {
             let moved = match (&pending.anonymous, self.anonymous_link) {
                 (Some(file), Some(method)) => method.link(file, &self.new_dir, &pending.new),
                 _ => std::fs::rename(&pending.tmp, &pending.new),
             };
             match moved {
-                Ok(()) => renamed.push(Pending {
+                Ok(()) => linked.push(Pending {
                     // Linked: the descriptor is no longer needed.
                     anonymous: None,
                     ..pending
@@ -515,17 +453,8 @@ impl Committer {
                 }
             }
         }
-        {
-            let mut queue = self.lock();
-            queue.linking -= count;
-            queue.linked.append(&mut renamed);
-            if queue.asleep {
-                queue.asleep = false;
-                drop(queue);
-                self.queued.notify_one();
-            }
-        }
         complete(failed);
+        linked
     }
 
     /// Holds the sync thread before its next batch until [`Committer::resume`].
