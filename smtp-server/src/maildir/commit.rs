@@ -65,7 +65,7 @@ struct Pending {
     thread: ThreadId,
 }
 
-/// Small messages waiting for the write thread to create their `tmp/` file.
+/// Small messages waiting for the write thread to create their file.
 #[derive(Debug, Default)]
 struct Writes {
     messages: Vec<(Pending, Vec<u8>)>,
@@ -89,7 +89,9 @@ struct Queue {
 #[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum FailAt {
+    /// The `syncfs` that makes a batch's data durable.
     DataSync,
+    /// The `syncfs` that makes a linked batch's names in `new/` durable.
     DirSync,
 }
 
