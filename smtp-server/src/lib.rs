@@ -13,7 +13,7 @@ pub mod tls;
 pub use auth::{Authenticator, NoAuthenticator};
 pub use config::{Config, ConnectionLimits, Timeouts};
 pub use handler::{ConnectionInfo, Handler, Session, TlsInfo};
-pub use server::{Server, ServerBuilder, ShutdownHandle};
+pub use server::{Server, ServerBuilder, ShutdownHandle, Workers};
 pub use session::{AuthRequest, BodyState, Connection, Event, Offer};
 
 pub mod maildir;

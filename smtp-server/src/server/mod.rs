@@ -40,6 +40,9 @@ mod body_reader;
 mod connection;
 mod deadline;
 mod stream;
+mod workers;
+
+pub use workers::Workers;
 
 use std::io;
 use std::sync::Arc;
@@ -181,21 +184,50 @@ impl<H: Handler, A: Authenticator> Server<H, A> {
 
     /// Serves plaintext SMTP with STARTTLS (when TLS is configured) until shutdown.
     pub async fn serve(&self, listener: TcpListener) -> io::Result<()> {
-        self.accept_loop(listener, false).await
+        self.accept_loop(listener, false, None).await
     }
 
-    /// Serves SMTP inside TLS from the first byte (port 465, RFC 8314) until shutdown.
-    pub async fn serve_implicit_tls(&self, listener: TcpListener) -> io::Result<()> {
+    /// Like [`Server::serve`], but each accepted connection runs on the
+    /// runtime of `workers` with the fewest open connections, not on the
+    /// accepting task's runtime. Returns once shut down and every
+    /// connection, on every worker, is closed.
+    pub async fn serve_on(&self, listener: TcpListener, workers: &Workers) -> io::Result<()> {
+        self.accept_loop(listener, false, Some(workers)).await
+    }
+
+    /// [`Server::serve_implicit_tls`] with the connections spread over
+    /// `workers`, as [`Server::serve_on`] does.
+    pub async fn serve_implicit_tls_on(
+        &self,
+        listener: TcpListener,
+        workers: &Workers,
+    ) -> io::Result<()> {
+        self.check_implicit_tls()?;
+        self.accept_loop(listener, true, Some(workers)).await
+    }
+
+    fn check_implicit_tls(&self) -> io::Result<()> {
         if self.shared.tls.is_none() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "implicit TLS needs a TLS configuration",
             ));
         }
-        self.accept_loop(listener, true).await
+        Ok(())
     }
 
-    async fn accept_loop(&self, listener: TcpListener, implicit_tls: bool) -> io::Result<()> {
+    /// Serves SMTP inside TLS from the first byte (port 465, RFC 8314) until shutdown.
+    pub async fn serve_implicit_tls(&self, listener: TcpListener) -> io::Result<()> {
+        self.check_implicit_tls()?;
+        self.accept_loop(listener, true, None).await
+    }
+
+    async fn accept_loop(
+        &self,
+        listener: TcpListener,
+        implicit_tls: bool,
+        workers: Option<&Workers>,
+    ) -> io::Result<()> {
         let mut shutdown = self.shared.shutdown.subscribe();
         loop {
             tokio::select! {
@@ -222,8 +254,31 @@ impl<H: Handler, A: Authenticator> Server<H, A> {
                         continue;
                     };
                     let shared = Arc::clone(&self.shared);
-                    tokio::spawn(async move {
-                        connection::serve_connection(shared, tcp, peer, implicit_tls).await;
+                    let Some(workers) = workers else {
+                        tokio::spawn(async move {
+                            connection::serve_connection(shared, tcp, peer, implicit_tls).await;
+                            drop(guard);
+                        });
+                        continue;
+                    };
+                    // The socket moves to the worker's reactor: out of this
+                    // runtime's, into the worker's when its task starts.
+                    let tcp = match tcp.into_std() {
+                        Ok(tcp) => tcp,
+                        Err(error) => {
+                            tracing::warn!(%peer, %error, "cannot hand the connection to a worker");
+                            continue;
+                        }
+                    };
+                    workers.spawn(async move {
+                        match tokio::net::TcpStream::from_std(tcp) {
+                            Ok(tcp) => {
+                                connection::serve_connection(shared, tcp, peer, implicit_tls).await;
+                            }
+                            Err(error) => {
+                                tracing::warn!(%peer, %error, "cannot register the connection");
+                            }
+                        }
                         drop(guard);
                     });
                 }

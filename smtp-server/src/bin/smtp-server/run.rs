@@ -10,7 +10,7 @@ use std::time::Duration;
 use smtp_server::maildir::{Maildir, MaildirHandler};
 use smtp_server::sink::SinkHandler;
 use smtp_server::users::{Users, UsersAuthenticator, hash_password as hash};
-use smtp_server::{Authenticator, Handler, Server, ServerBuilder};
+use smtp_server::{Authenticator, Handler, Server, ServerBuilder, Workers};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
@@ -240,7 +240,7 @@ async fn run(plan: Plan) -> Result<(), String> {
 struct Listeners {
     listen: Vec<SocketAddr>,
     tls_listen: Vec<SocketAddr>,
-    /// Worker threads that accept on every listener.
+    /// Worker threads the connections are spread over.
     threads: usize,
 }
 
@@ -267,12 +267,14 @@ async fn with_authenticator<H: Handler>(
 /// Binds every listener (any failure stops the start), announces them, serves
 /// on the worker threads, and on SIGTERM / Ctrl-C shuts down gracefully.
 ///
-/// Each worker thread runs a single-threaded runtime that accepts on every
-/// listener and keeps the connections it accepted. A connection's tasks then
-/// never move between threads: waking the body reader from the socket pump,
-/// or a reply after a read, costs no cross-thread hand-off (futex, eventfd),
-/// which measured as most of the server's per-message cost on a work-stealing
-/// runtime (benches/sessions/RESULTS.md).
+/// Each worker thread runs a single-threaded runtime; this thread accepts and
+/// gives each connection to the worker with the fewest open connections
+/// ([`Workers`]), where it stays. A connection's tasks then never move between
+/// threads: waking the body reader from the socket pump, or a reply after a
+/// read, costs no cross-thread hand-off (futex, eventfd), which measured as
+/// most of the server's per-message cost on a work-stealing runtime
+/// (benches/sessions/RESULTS.md). Workers that each accepted on the same
+/// socket did not spread a burst of connections: the first to wake took them all.
 async fn serve_until_signal<H: Handler, A: Authenticator>(
     server: Server<H, A>,
     listeners: Listeners,
@@ -289,66 +291,56 @@ async fn serve_until_signal<H: Handler, A: Authenticator>(
             let local = listener
                 .local_addr()
                 .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-            bound.push(BoundListener {
-                listener,
-                local,
-                implicit_tls,
-            });
+            let listener = TcpListener::from_std(listener)
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            bound.push((listener, local, implicit_tls));
         }
     }
-    let (finished_tx, mut finished_rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut workers = 0;
-    for index in 0..listeners.threads.max(1) {
-        let mut own = Vec::with_capacity(bound.len());
-        for listener in &bound {
-            own.push(listener.try_clone()?);
-        }
-        let server = server.clone();
-        let finished = finished_tx.clone();
-        std::thread::Builder::new()
-            .name(format!("smtp-worker-{index}"))
-            .spawn(move || {
-                let _ = finished.send(run_worker(server, own));
-            })
-            .map_err(|e| format!("cannot start a worker thread: {e}"))?;
-        workers += 1;
-    }
-    drop(finished_tx);
-    for listener in &bound {
-        let kind = if listener.implicit_tls {
-            "smtps"
-        } else {
-            "smtp"
-        };
-        announce(listener.local, kind);
-        tracing::info!(local = %listener.local, implicit_tls = listener.implicit_tls, "listening");
+    let pool = WorkerThreads::start(listeners.threads.max(1))?;
+
+    let mut accepting = JoinSet::new();
+    for (listener, local, implicit_tls) in bound {
+        let kind = if implicit_tls { "smtps" } else { "smtp" };
+        announce(local, kind);
+        tracing::info!(%local, implicit_tls, "listening");
+        let (server, workers) = (server.clone(), pool.workers.clone());
+        accepting.spawn(async move {
+            let result = if implicit_tls {
+                server.serve_implicit_tls_on(listener, &workers).await
+            } else {
+                server.serve_on(listener, &workers).await
+            };
+            result.map_err(|e| format!("serving {local}: {e}"))
+        });
     }
 
     let shutdown = server.shutdown_handle();
-    tokio::select! {
+    let outcome = tokio::select! {
         signal = shutdown_signal() => {
             signal?;
             tracing::info!("shutting down: no new connections, finishing transactions");
+            Ok(())
         }
-        finished = finished_rx.recv() => {
-            // A worker stopped on its own: that is an error, stop the others.
-            shutdown.shutdown();
-            return match finished {
-                Some(Err(e)) => Err(e),
-                Some(Ok(())) | None => Err("a worker stopped unexpectedly".to_owned()),
-            };
+        finished = accepting.join_next() => {
+            // A listener stopped on its own: that is an error, stop the others.
+            match finished {
+                Some(Ok(Err(e))) => Err(e),
+                Some(Err(e)) => Err(format!("a listener failed: {e}")),
+                Some(Ok(Ok(()))) | None => Err("a listener stopped unexpectedly".to_owned()),
+            }
         }
-    }
+    };
     shutdown.shutdown();
     // The server bounds running transactions by its shutdown grace; this
-    // bounds the whole exit in case a connection does not go away.
+    // bounds the whole exit in case a connection does not go away. Each
+    // accept loop returns once every connection is closed.
     let limit = SHUTDOWN_LIMIT;
     let drained = tokio::time::timeout(limit, async {
-        for _ in 0..workers {
-            match finished_rx.recv().await {
-                Some(Ok(())) => {}
-                Some(Err(e)) => tracing::warn!(error = %e, "worker error during shutdown"),
-                None => break,
+        while let Some(finished) = accepting.join_next().await {
+            match finished {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "listener error during shutdown"),
+                Err(e) => tracing::warn!(error = %e, "listener failed during shutdown"),
             }
         }
     })
@@ -359,67 +351,71 @@ async fn serve_until_signal<H: Handler, A: Authenticator>(
             "connections still open at the shutdown limit; exiting"
         );
     }
-    Ok(())
+    pool.stop();
+    outcome
 }
 
-/// A bound listening socket, before a runtime owns it.
-#[derive(Debug)]
-struct BoundListener {
-    listener: std::net::TcpListener,
-    local: SocketAddr,
-    implicit_tls: bool,
+/// The worker threads, each driving a single-threaded runtime until stopped.
+struct WorkerThreads {
+    workers: Workers,
+    stop: tokio::sync::watch::Sender<bool>,
+    threads: Vec<std::thread::JoinHandle<()>>,
 }
 
-impl BoundListener {
-    /// Another handle on the same socket, for another worker.
-    fn try_clone(&self) -> Result<BoundListener, String> {
-        Ok(BoundListener {
-            listener: self
-                .listener
-                .try_clone()
-                .map_err(|e| format!("cannot share listener {}: {e}", self.local))?,
-            local: self.local,
-            implicit_tls: self.implicit_tls,
-        })
-    }
-}
-
-/// One worker thread: a single-threaded runtime serving every listener until
-/// the shutdown has drained its connections.
-fn run_worker<H: Handler, A: Authenticator>(
-    server: Server<H, A>,
-    listeners: Vec<BoundListener>,
-) -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start a worker runtime: {e}"))?;
-    // The accept loops run as local tasks, so they need not be `Send`.
-    let local = tokio::task::LocalSet::new();
-    local.block_on(&runtime, async move {
-        let mut tasks = JoinSet::new();
-        for bound in listeners {
-            let local = bound.local;
-            let listener = TcpListener::from_std(bound.listener)
-                .map_err(|e| format!("cannot listen on {local}: {e}"))?;
-            let server = server.clone();
-            tasks.spawn_local(async move {
-                let result = if bound.implicit_tls {
-                    server.serve_implicit_tls(listener).await
-                } else {
-                    server.serve(listener).await
-                };
-                result.map_err(|e| format!("serving {local}: {e}"))
-            });
+impl WorkerThreads {
+    fn start(count: usize) -> Result<WorkerThreads, String> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let (handles_tx, handles_rx) = std::sync::mpsc::channel();
+        let mut threads = Vec::with_capacity(count);
+        for index in 0..count {
+            let (handles_tx, mut stopped) = (handles_tx.clone(), stopped.clone());
+            let thread = std::thread::Builder::new()
+                .name(format!("smtp-worker-{index}"))
+                .spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|e| format!("cannot start a worker runtime: {e}"));
+                    let runtime = match runtime {
+                        Ok(runtime) => runtime,
+                        Err(e) => {
+                            let _ = handles_tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    let _ = handles_tx.send(Ok(runtime.handle().clone()));
+                    // Runs the connections given to this runtime until told to stop.
+                    runtime.block_on(async move {
+                        let _ = stopped.wait_for(|stop| *stop).await;
+                    });
+                })
+                .map_err(|e| format!("cannot start a worker thread: {e}"))?;
+            threads.push(thread);
         }
-        while let Some(finished) = tasks.join_next().await {
-            match finished {
-                Ok(result) => result?,
-                Err(e) => return Err(format!("a listener failed: {e}")),
+        drop((handles_tx, stopped));
+        let mut handles = Vec::with_capacity(count);
+        for _ in 0..count {
+            match handles_rx.recv() {
+                Ok(Ok(handle)) => handles.push(handle),
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Err("a worker thread ended at start".to_owned()),
             }
         }
-        Ok(())
-    })
+        let workers = Workers::new(handles).ok_or("no worker thread")?;
+        Ok(WorkerThreads {
+            workers,
+            stop,
+            threads,
+        })
+    }
+
+    /// Stops every runtime (dropping what is left on it) and joins the threads.
+    fn stop(self) {
+        self.stop.send_replace(true);
+        for thread in self.threads {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// Longer than the server's default shutdown grace (30 s), so that grace applies first.
