@@ -52,6 +52,16 @@ async fn within<T>(
     }
 }
 
+/// A refusal saying the transaction has too many recipients: `452` with
+/// `4.5.3` or without an enhanced code (RFC 5321 §4.5.3.1.10 names 452 for
+/// it; other 452s carry their own enhanced code, like 4.2.2 mailbox full).
+fn too_many_recipients(reply: &smtp_proto::Reply<'static>) -> bool {
+    reply.code().get() == 452
+        && reply
+            .enhanced_status()
+            .is_none_or(|status| (status.subject(), status.detail()) == (5, 3))
+}
+
 /// Where the body comes from.
 enum BodySource<'m, R> {
     Bytes(&'m [u8]),
@@ -331,12 +341,70 @@ impl Client {
     /// `Ok` when at least one recipient was accepted (see
     /// [`SendReport::all_accepted`]); a failed transaction is reset, so the
     /// connection stays usable unless [`Client::is_connected`] says otherwise.
+    ///
+    /// A server that takes only so many recipients per transaction answers
+    /// the rest `452` (`4.5.3`, RFC 5321 §4.5.3.1.10); once the message is
+    /// accepted for the others, it is sent again to those, in as many
+    /// transactions as needed ([`SendReport::further_replies`]). If a further
+    /// transaction fails, its recipients keep a refusal in the report.
     pub async fn send(
         &mut self,
         envelope: &Envelope,
         message: impl AsRef<[u8]>,
     ) -> Result<SendReport, Error> {
         let message = message.as_ref();
+        let mut report = self.send_once(envelope, message).await?;
+        loop {
+            let deferred: Vec<usize> = report
+                .recipients
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.outcome.as_ref().is_err_and(too_many_recipients))
+                .map(|(index, _)| index)
+                .collect();
+            if deferred.is_empty() || !self.is_connected() {
+                return Ok(report);
+            }
+            let recipients = deferred
+                .iter()
+                .filter_map(|&index| envelope.recipients().get(index).cloned())
+                .collect();
+            let further = envelope.for_recipients(recipients);
+            // Each round delivers to at least one of them (else it is an
+            // error), so the loop ends.
+            let outcomes = match self.send_once(&further, message).await {
+                Ok(next) => {
+                    report.further_replies.push(next.reply);
+                    next.recipients
+                }
+                Err(Error::AllRecipientsRefused { recipients }) => recipients,
+                Err(error) => {
+                    tracing::warn!(%error, recipients = deferred.len(),
+                        "further transaction for the recipients refused as too many failed");
+                    if let Some(reply) = error.reply() {
+                        for &index in &deferred {
+                            report.recipients[index].outcome = Err(reply.clone());
+                        }
+                    }
+                    return Ok(report);
+                }
+            };
+            let last_round = outcomes.iter().all(|r| !r.is_accepted());
+            for (&index, outcome) in deferred.iter().zip(outcomes) {
+                report.recipients[index] = outcome;
+            }
+            if last_round {
+                return Ok(report);
+            }
+        }
+    }
+
+    /// One transaction of a message held in memory.
+    async fn send_once(
+        &mut self,
+        envelope: &Envelope,
+        message: &[u8],
+    ) -> Result<SendReport, Error> {
         self.send_from(
             envelope,
             BodyInfo::of(message),

@@ -139,6 +139,15 @@ impl Envelope {
         })
     }
 
+    /// The same sender and DSN options for only these recipients (a further
+    /// transaction of the same message).
+    pub(crate) fn for_recipients(&self, recipients: Vec<Recipient>) -> Envelope {
+        Envelope {
+            recipients,
+            ..self.clone()
+        }
+    }
+
     /// `RET=` (what a bounce returns), sent when the server offers DSN.
     pub fn ret(mut self, ret: Ret) -> Self {
         self.ret = Some(ret);

@@ -26,6 +26,12 @@ pub struct SendReport {
     pub recipients: Vec<RecipientReport>,
     /// The final reply to the message data (usually carries the queue id).
     pub reply: Reply<'static>,
+    /// The final replies of further transactions of the same message, in
+    /// order: a server that limits the recipients of a transaction answers
+    /// the excess ones `452` (RFC 5321 §4.5.3.1.10) or announces the limit
+    /// (`LIMITS RCPTMAX`, RFC 9422), and [`crate::Client::send`] sends the
+    /// message again to the rest. Empty in the usual case.
+    pub further_replies: Vec<Reply<'static>>,
 }
 
 impl SendReport {

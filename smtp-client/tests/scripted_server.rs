@@ -289,6 +289,126 @@ async fn multiline_5xx_partial_acceptance_and_reuse() {
 }
 
 #[tokio::test]
+async fn recipients_over_the_servers_limit_get_further_transactions() {
+    // A server taking two recipients per transaction (Gmail and Postfix say
+    // "452 4.5.3 ... too many recipients" for the excess).
+    let (port, server) = serve(|mut c| async move {
+        c.hello(&["PIPELINING", "ENHANCEDSTATUSCODES"]).await;
+        let mut transactions = Vec::new();
+        for recipients in [5, 3, 1] {
+            c.expect("MAIL FROM:").await;
+            let mut replies = String::from("250 2.1.0 ok\r\n");
+            let mut accepted = Vec::new();
+            for n in 0..recipients {
+                let line = c.expect("RCPT TO:<").await;
+                if n < 2 {
+                    accepted.push(line.trim_end().to_owned());
+                    replies.push_str("250 2.1.5 ok\r\n");
+                } else {
+                    replies.push_str("452 4.5.3 Too many recipients\r\n");
+                }
+            }
+            c.expect("DATA").await;
+            replies.push_str("354 go\r\n");
+            c.send(&replies).await;
+            let body = c.read_data().await;
+            c.send(&format!("250 2.0.0 queued as Q{}\r\n", transactions.len()))
+                .await;
+            transactions.push((accepted, body));
+        }
+        c.expect("QUIT").await;
+        c.send("221 bye\r\n").await;
+        transactions
+    })
+    .await;
+    let mut client = plain(port).connect().await.unwrap();
+    let all = [
+        "r1@x.example",
+        "r2@x.example",
+        "r3@x.example",
+        "r4@x.example",
+        "r5@x.example",
+    ];
+    let report = client
+        .send(&envelope(&all), b"Subject: many\r\n\r\nhello\r\n")
+        .await
+        .unwrap();
+    assert!(report.all_accepted(), "{report:?}");
+    let order: Vec<&str> = report
+        .recipients
+        .iter()
+        .map(|r| r.recipient.as_str())
+        .collect();
+    assert_eq!(order, all, "the report keeps the envelope order");
+    assert!(report.reply.text().contains("Q0"));
+    let further: Vec<String> = report
+        .further_replies
+        .iter()
+        .map(|r| r.text().into_owned())
+        .collect();
+    assert_eq!(further.len(), 2);
+    assert!(
+        further[0].contains("Q1") && further[1].contains("Q2"),
+        "{further:?}"
+    );
+    client.quit().await.unwrap();
+    let transactions = server.await.unwrap();
+    let delivered: Vec<&str> = transactions
+        .iter()
+        .flat_map(|(accepted, _)| accepted.iter().map(String::as_str))
+        .collect();
+    assert_eq!(
+        delivered,
+        [
+            "RCPT TO:<r1@x.example>",
+            "RCPT TO:<r2@x.example>",
+            "RCPT TO:<r3@x.example>",
+            "RCPT TO:<r4@x.example>",
+            "RCPT TO:<r5@x.example>"
+        ],
+        "each recipient accepted exactly once"
+    );
+    for (_, body) in &transactions {
+        assert_eq!(body, b"Subject: many\r\n\r\nhello\r\n");
+    }
+}
+
+#[tokio::test]
+async fn a_452_for_every_further_recipient_ends_the_retries() {
+    let (port, server) = serve(|mut c| async move {
+        c.hello(&["PIPELINING", "ENHANCEDSTATUSCODES"]).await;
+        // First transaction: one accepted, one over the limit.
+        c.expect("MAIL FROM:").await;
+        c.expect("RCPT TO:<a@").await;
+        c.expect("RCPT TO:<b@").await;
+        c.expect("DATA").await;
+        c.send("250 ok\r\n250 ok\r\n452 4.5.3 Too many recipients\r\n354 go\r\n")
+            .await;
+        c.read_data().await;
+        c.send("250 2.0.0 queued\r\n").await;
+        // Second: refused again; the client stops there.
+        c.pipelined_one("250 ok\r\n452 4.5.3 Too many recipients\r\n554 5.5.1 no recipients\r\n")
+            .await;
+        c.expect("RSET").await;
+        c.send("250 ok\r\n").await;
+        c.expect("QUIT").await;
+        c.send("221 bye\r\n").await;
+    })
+    .await;
+    let mut client = plain(port).connect().await.unwrap();
+    let report = client
+        .send(&envelope(&["a@example.net", "b@example.net"]), b"x\r\n")
+        .await
+        .unwrap();
+    assert!(report.recipients[0].is_accepted());
+    let refusal = report.recipients[1].outcome.as_ref().unwrap_err();
+    assert_eq!(refusal.code().get(), 452);
+    assert!(report.further_replies.is_empty());
+    client.quit().await.unwrap();
+    server.await.unwrap();
+}
+
+#[tokio::test]
 async fn greylisting_then_success_on_second_attempt() {
     let (port, server) = serve(|mut c| async move {
         c.hello(&["PIPELINING"]).await;

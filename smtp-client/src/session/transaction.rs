@@ -283,6 +283,7 @@ impl Transaction {
         SendReport {
             recipients: self.recipients,
             reply,
+            further_replies: Vec::new(),
         }
     }
 }
