@@ -379,7 +379,7 @@ pub(crate) fn address_literal<'a>(
         let addr = content.get(5..).unwrap_or_default();
         AddressLiteral::Ipv6(ipv6_addr(addr)?.1)
     } else {
-        AddressLiteral::General(general_address_literal(content)?.1)
+        AddressLiteral::General(Box::new(general_address_literal(content)?.1))
     };
     Ok((rest, literal))
 }
@@ -394,7 +394,7 @@ pub(crate) fn host<'a>(
 ) -> PResult<'a, Host<'a>> {
     if input.first() == Some(&b'[') {
         let (rest, literal) = address_literal(input, opts)?;
-        Ok((rest, Host::Literal(literal)))
+        Ok((rest, Host::Literal(Box::new(literal))))
     } else {
         let (rest, domain) = domain(input, opts, src)?;
         Ok((rest, Host::Domain(domain)))
@@ -661,7 +661,7 @@ pub(crate) mod strategies {
                 .prop_filter_map("IPv6 is not a general tag", |(tag, content)| {
                     GeneralLiteral::new(&tag, &content)
                         .ok()
-                        .map(|g| AddressLiteral::General(g.into_owned()))
+                        .map(|g| AddressLiteral::General(Box::new(g.into_owned())))
                 }),
         ]
     }
@@ -669,7 +669,7 @@ pub(crate) mod strategies {
     pub(crate) fn host() -> impl Strategy<Value = Host<'static>> {
         prop_oneof![
             3 => domain().prop_map(Host::Domain),
-            1 => address_literal().prop_map(Host::Literal),
+            1 => address_literal().prop_map(Host::from),
         ]
     }
 
@@ -972,7 +972,7 @@ mod tests {
         assert_eq!(mailbox.local_part().value(), "a b");
         assert_eq!(
             mailbox.domain(),
-            &Host::Literal(AddressLiteral::Ipv6(Ipv6Addr::LOCALHOST))
+            &Host::from(AddressLiteral::Ipv6(Ipv6Addr::LOCALHOST))
         );
         assert_eq!(mailbox.to_string(), "\"a b\"@[IPv6:::1]");
         for bad in ["a", "a@", "@b", "a@@b", "a@b@c", "a@[1.2.3.4"] {

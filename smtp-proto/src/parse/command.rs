@@ -556,7 +556,7 @@ mod tests {
         );
         assert_eq!(
             strict("HELO [1.2.3.4]"),
-            Ok(Command::Helo(Host::Literal(AddressLiteral::Ipv4(
+            Ok(Command::Helo(Host::from(AddressLiteral::Ipv4(
                 Ipv4Addr::new(1, 2, 3, 4)
             ))))
         );

@@ -27,10 +27,9 @@ use crate::{
     types::{
         params::{
             AuthParam, Body, By, ByMode, DateTime, EnvId, EsmtpKeyword, EsmtpValue, Hold,
-            MailParams, MtPriority, Notify, Orcpt, OrcptAddress, OtherParam, RcptParams, Ret, Rrvs,
-            RrvsMode,
+            MailParams, MtPriority, Notify, Orcpt, OtherParam, RcptParams, Ret, Rrvs, RrvsMode,
         },
-        xtext::{Utf8AddrText, XText},
+        xtext::XText,
     },
 };
 
@@ -74,41 +73,41 @@ pub(crate) fn mail_parameters_of<'a>(
                 params.smtputf8 = true;
             }
             b"RET" => {
-                let v = typed(params.ret.is_some(), "RET", value, ret_value)?;
-                params.ret = Some(v);
+                let v = typed(params.rare().ret.is_some(), "RET", value, ret_value)?;
+                params.rare_mut().ret = Some(v);
             }
             b"ENVID" => {
-                let v = typed(params.envid.is_some(), "ENVID", value, envid_value)?;
-                params.envid = Some(v);
+                let v = typed(params.rare().envid.is_some(), "ENVID", value, envid_value)?;
+                params.rare_mut().envid = Some(v);
             }
             b"AUTH" => {
-                let v = typed(params.auth.is_some(), "AUTH", value, auth_value)?;
-                params.auth = Some(v);
+                let v = typed(params.rare().auth.is_some(), "AUTH", value, auth_value)?;
+                params.rare_mut().auth = Some(v);
             }
             b"REQUIRETLS" => {
-                flag(params.requiretls, "REQUIRETLS", value)?;
-                params.requiretls = true;
+                flag(params.rare().requiretls, "REQUIRETLS", value)?;
+                params.rare_mut().requiretls = true;
             }
             b"MT-PRIORITY" => {
-                let seen = params.mt_priority.is_some();
+                let seen = params.rare().mt_priority.is_some();
                 let v = typed(seen, "MT-PRIORITY", value, priority_value)?;
-                params.mt_priority = Some(v);
+                params.rare_mut().mt_priority = Some(v);
             }
             b"HOLDFOR" => {
-                hold_once(&params.hold, "HOLDFOR")?;
+                hold_once(&params.rare().hold, "HOLDFOR")?;
                 let v = typed(false, "HOLDFOR", value, future_release_integer)?;
-                params.hold = Some(Hold::For(v));
+                params.rare_mut().hold = Some(Hold::For(v));
             }
             b"HOLDUNTIL" => {
-                hold_once(&params.hold, "HOLDUNTIL")?;
+                hold_once(&params.rare().hold, "HOLDUNTIL")?;
                 let v = typed(false, "HOLDUNTIL", value, future_release_date_time)?;
-                params.hold = Some(Hold::Until(v));
+                params.rare_mut().hold = Some(Hold::Until(v));
             }
             b"BY" => {
-                let v = typed(params.by.is_some(), "BY", value, by_value)?;
-                params.by = Some(v);
+                let v = typed(params.rare().by.is_some(), "BY", value, by_value)?;
+                params.rare_mut().by = Some(v);
             }
-            _ => params.other.push(other(keyword, value)),
+            _ => params.rare_mut().other.push(other(keyword, value)),
         }
         Ok(())
     })?;
@@ -152,10 +151,10 @@ pub(crate) fn rcpt_parameters_of<'a>(
                 params.orcpt = Some(v);
             }
             b"RRVS" => {
-                let v = typed(params.rrvs.is_some(), "RRVS", value, rrvs_value)?;
-                params.rrvs = Some(v);
+                let v = typed(params.rare().rrvs.is_some(), "RRVS", value, rrvs_value)?;
+                params.rare_mut().rrvs = Some(v);
             }
-            _ => params.other.push(other(keyword, value)),
+            _ => params.rare_mut().other.push(other(keyword, value)),
         }
         Ok(())
     })?;
@@ -527,14 +526,12 @@ fn original_recipient_address(value: &str) -> Result<Orcpt<'_>, ()> {
         value.get(semicolon + 1..).ok_or(())?,
     );
     whole(addr_type, addr_type_atom)?;
-    let address = if addr_type.eq_ignore_ascii_case("utf-8") {
+    if addr_type.eq_ignore_ascii_case("utf-8") {
         whole(address, utf_8_addr_unitext)?;
-        OrcptAddress::Utf8(Utf8AddrText::new_unchecked(address))
     } else {
         whole(address, xtext)?;
-        OrcptAddress::XText(XText::new_unchecked(address))
-    };
-    Ok(Orcpt::new_unchecked(addr_type, address))
+    }
+    Ok(Orcpt::new_unchecked(value))
 }
 
 /// `addr-type = atom` (RFC 3461 §4.2), i.e. `1*atext` (RFC 5322 §3.2.3).
@@ -689,6 +686,10 @@ fn time_offset(input: &[u8]) -> IResult<&[u8], ()> {
 pub(crate) mod tests {
     use super::*;
     use crate::encode::Encode;
+    use crate::types::{
+        params::{OrcptAddress, RareMailParams, RareRcptParams},
+        xtext::Utf8AddrText,
+    };
     use proptest::prelude::*;
 
     const STRICT: ParseOptions = ParseOptions::strict();
@@ -720,19 +721,19 @@ pub(crate) mod tests {
         let p = mail(line).unwrap();
         assert_eq!(p.size, Some(1000));
         assert_eq!(p.body, Some(Body::EightBitMime));
-        assert!(p.smtputf8 && p.requiretls);
-        assert_eq!(p.ret, Some(Ret::Hdrs));
-        assert_eq!(p.envid.as_ref().unwrap().xtext().as_str(), "QQ314159");
-        let auth = p.auth.as_ref().unwrap().as_mailbox().unwrap();
+        assert!(p.smtputf8 && p.requiretls());
+        assert_eq!(p.ret(), Some(Ret::Hdrs));
+        assert_eq!(p.envid().as_ref().unwrap().xtext().as_str(), "QQ314159");
+        let auth = p.auth().as_ref().unwrap().as_mailbox().unwrap();
         assert_eq!(auth.decode_str().unwrap(), "e=mc2@example.com");
-        assert_eq!(p.mt_priority.unwrap().get(), -3);
-        assert_eq!(p.hold, Some(Hold::For(60)));
-        let by = p.by.unwrap();
+        assert_eq!(p.mt_priority().unwrap().get(), -3);
+        assert_eq!(p.hold(), Some(&Hold::For(60)));
+        let by = p.by().unwrap();
         assert_eq!(
             (by.time(), by.mode(), by.trace()),
             (120, ByMode::Return, true)
         );
-        assert!(p.other.is_empty() && p.other.capacity() == 0);
+        assert!(p.other().is_empty() && p.rare().other.capacity() == 0);
         assert!(!p.is_empty());
         assert_eq!(wire(&p), line);
         assert_eq!(p.clone().into_owned(), p);
@@ -743,10 +744,10 @@ pub(crate) mod tests {
         let p = mail(" size=10 Body=7bit ret=full smtpUTF8 mt-priority=+4 by=5;nt").unwrap();
         assert_eq!(p.size, Some(10));
         assert_eq!(p.body, Some(Body::SevenBit));
-        assert_eq!(p.ret, Some(Ret::Full));
+        assert_eq!(p.ret(), Some(Ret::Full));
         assert!(p.smtputf8);
-        assert_eq!(p.mt_priority.unwrap().get(), 4);
-        assert_eq!(p.by.unwrap().mode(), ByMode::Notify);
+        assert_eq!(p.mt_priority().unwrap().get(), 4);
+        assert_eq!(p.by().unwrap().mode(), ByMode::Notify);
         assert_eq!(
             wire(&p),
             " SIZE=10 BODY=7BIT SMTPUTF8 RET=FULL MT-PRIORITY=4 BY=5;NT"
@@ -819,7 +820,7 @@ pub(crate) mod tests {
     fn envid_values() {
         let max = format!(" ENVID={}", "x".repeat(100));
         assert_eq!(
-            mail(&max).unwrap().envid.unwrap().xtext().as_str().len(),
+            mail(&max).unwrap().envid().unwrap().xtext().as_str().len(),
             100
         );
         let over = format!(" ENVID={}", "x".repeat(101));
@@ -833,16 +834,16 @@ pub(crate) mod tests {
             Err(ParseError::InvalidParameter("ENVID"))
         );
         let p = mail(" ENVID=a+2Bb").unwrap();
-        assert_eq!(p.envid.unwrap().xtext().decode().as_ref(), b"a+b");
+        assert_eq!(p.envid().unwrap().xtext().decode().as_ref(), b"a+b");
     }
 
     #[test]
     fn auth_values() {
         let p = mail(" AUTH=<>").unwrap();
-        assert!(p.auth.as_ref().unwrap().is_empty());
+        assert!(p.auth().as_ref().unwrap().is_empty());
         assert_eq!(wire(&p), " AUTH=<>");
         let p = mail(" AUTH=a+2Bb@c").unwrap();
-        let mailbox = p.auth.as_ref().unwrap().as_mailbox().unwrap();
+        let mailbox = p.auth().as_ref().unwrap().as_mailbox().unwrap();
         assert_eq!(mailbox.decode().as_ref(), b"a+b@c");
         assert_eq!(
             mail(" AUTH=a+2bb@c"),
@@ -863,7 +864,7 @@ pub(crate) mod tests {
         ] {
             let line = format!(" MT-PRIORITY={text}");
             let p = mail(&line).unwrap();
-            assert_eq!(p.mt_priority.unwrap().get(), n, "{text}");
+            assert_eq!(p.mt_priority().unwrap().get(), n, "{text}");
         }
         for bad in ["10", "-10", "++1", "+", "a", "1.0", "09"] {
             assert_eq!(
@@ -879,15 +880,15 @@ pub(crate) mod tests {
     fn hold_values() {
         let p = mail(" HOLDUNTIL=2024-02-29T12:00:00Z").unwrap();
         assert_eq!(
-            p.hold,
-            Some(Hold::Until(
+            p.hold(),
+            Some(&Hold::Until(
                 DateTime::try_from("2024-02-29T12:00:00Z").unwrap()
             ))
         );
         assert!(mail(" HOLDUNTIL=2000-02-29t23:59:60.123-05:30").is_ok());
         assert_eq!(
-            mail(" HOLDFOR=4294967295").unwrap().hold,
-            Some(Hold::For(u32::MAX))
+            mail(" HOLDFOR=4294967295").unwrap().hold(),
+            Some(&Hold::For(u32::MAX))
         );
         for bad in [
             " HOLDUNTIL=2023-02-29T12:00:00Z",
@@ -944,7 +945,7 @@ pub(crate) mod tests {
             ("999999999;r", 999_999_999, ByMode::Return, false),
             ("-999999999;nt", -999_999_999, ByMode::Notify, true),
         ] {
-            let by = mail(&format!(" BY={text}")).unwrap().by.unwrap();
+            let by = mail(&format!(" BY={text}")).unwrap().by().unwrap();
             assert_eq!(
                 (by.time(), by.mode(), by.trace()),
                 (time, mode, trace),
@@ -1008,7 +1009,7 @@ pub(crate) mod tests {
         let p = mail(" X-FOO=bar NOTIFY=NEVER XBAZ SIZE=5").unwrap();
         assert_eq!(p.size, Some(5));
         let kept: Vec<_> = p
-            .other
+            .other()
             .iter()
             .map(|o| (o.keyword.as_str(), o.value.as_ref().map(EsmtpValue::as_str)))
             .collect();
@@ -1023,11 +1024,11 @@ pub(crate) mod tests {
         assert_eq!(wire(&p), " SIZE=5 X-FOO=bar NOTIFY=NEVER XBAZ");
         let r = rcpt(" SIZE=10 SIZE=10").unwrap();
         assert_eq!(
-            r.other.len(),
+            r.other().len(),
             2,
             "unknowns are the server's 555, not a duplicate"
         );
-        assert_eq!(r.other[0].keyword.as_str(), "SIZE");
+        assert_eq!(r.other()[0].keyword.as_str(), "SIZE");
     }
 
     #[test]
@@ -1069,7 +1070,7 @@ pub(crate) mod tests {
         assert_eq!(mail(" Xé=1"), Err(ParseError::NonAscii));
         assert_eq!(rcpt(" ORCPT=utf-8;jérôme@a"), Err(ParseError::NonAscii));
         let p = mail_parameters(" X=é".as_bytes(), &utf8).unwrap();
-        assert_eq!(p.other[0].value.as_ref().unwrap().as_str(), "é");
+        assert_eq!(p.other()[0].value.as_ref().unwrap().as_str(), "é");
         assert_eq!(
             mail_parameters(" ENVID=é".as_bytes(), &utf8),
             Err(ParseError::InvalidParameter("ENVID"))
@@ -1170,15 +1171,20 @@ pub(crate) mod tests {
 
     #[test]
     fn rrvs_values() {
-        let r = rcpt(" RRVS=2014-04-03T23:01:00Z").unwrap().rrvs.unwrap();
+        let r = rcpt(" RRVS=2014-04-03T23:01:00Z")
+            .unwrap()
+            .rrvs()
+            .cloned()
+            .unwrap();
         assert_eq!((r.time.as_str(), r.mode), ("2014-04-03T23:01:00Z", None));
         let r = rcpt(" RRVS=2014-04-03T23:01:00+02:00;C")
             .unwrap()
-            .rrvs
+            .rrvs()
+            .cloned()
             .unwrap();
         assert_eq!(r.mode, Some(RrvsMode::Continue));
         let r = rcpt(" RRVS=2014-04-03T23:01:00Z;r").unwrap();
-        assert_eq!(r.rrvs.as_ref().unwrap().mode, Some(RrvsMode::Reject));
+        assert_eq!(r.rrvs().as_ref().unwrap().mode, Some(RrvsMode::Reject));
         assert_eq!(wire(&r), " RRVS=2014-04-03T23:01:00Z;R");
         for bad in [
             "2014-04-03T23:01:00Z;X",
@@ -1317,9 +1323,10 @@ pub(crate) mod tests {
             ),
             other in proptest::collection::vec(other_strategy(&MAIL_KEYWORDS), 0..3),
         ) -> MailParams<'static> {
-            MailParams {
-                size, body, smtputf8, ret, envid, auth, requiretls, mt_priority, hold, by, other,
-            }
+            let rare = RareMailParams { ret, envid, auth, requiretls, mt_priority, hold, by, other };
+            // Both spellings of "no rare parameter" occur.
+            let rare = Some(Box::new(rare)).filter(|rare| !rare.is_empty() || smtputf8);
+            MailParams { size, body, smtputf8, rare }
         }
     }
 
@@ -1355,7 +1362,9 @@ pub(crate) mod tests {
             ).prop_map(|(time, mode)| Rrvs { time, mode })),
             other in proptest::collection::vec(other_strategy(&RCPT_KEYWORDS), 0..3),
         ) -> RcptParams<'static> {
-            RcptParams { notify, orcpt, rrvs, other }
+            let rare = RareRcptParams { rrvs, other };
+            let rare = Some(Box::new(rare)).filter(|rare| !rare.is_empty() || notify.is_some());
+            RcptParams { notify, orcpt, rare }
         }
     }
 
