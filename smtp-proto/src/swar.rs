@@ -81,30 +81,57 @@ pub(crate) fn span_until(
             .unwrap_or(tail.len())
 }
 
-/// Position of the first LF in `bytes`, by words, then octet by octet for
-/// the tail. For short buffers; long ones are better served by `memchr`.
+/// Position of the first LF in `bytes`, and whether an octet before it
+/// has its high bit set (is not ASCII): the framing and the ASCII check of
+/// a command line in one pass. The tail shorter than a word is read as the
+/// buffer's last eight octets (overlapping what was scanned) when there
+/// are that many, so that no octet-by-octet loop runs on the usual line.
 #[inline]
-pub(crate) fn find_lf(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn find_lf_noting_high(bytes: &[u8]) -> Option<(usize, bool)> {
     let mut chunks = bytes.chunks_exact(WORD);
     let mut offset = 0;
+    let mut seen = 0;
     for chunk in &mut chunks {
-        let mask = bytes_equal(load(chunk), b'\n');
-        if mask != 0 {
-            return Some(offset + first_flagged(mask));
+        let word = load(chunk);
+        let lf = bytes_equal(word, b'\n');
+        if lf != 0 {
+            let high = (seen | (word & below_first_flag(lf))) & HIGHS != 0;
+            return Some((offset + first_flagged(lf), high));
         }
+        seen |= word;
         offset += WORD;
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == b'\n')
-        .map(|i| offset + i)
+    let tail = chunks.remainder();
+    if tail.is_empty() {
+        return None;
+    }
+    // The tail in the low bytes of a word, zeros above (never an LF).
+    let word = match bytes.len().checked_sub(WORD).and_then(|s| bytes.get(s..)) {
+        Some(last) => load(last) >> (8 * (WORD - tail.len())),
+        None => tail.iter().rev().fold(0, |w, &b| (w << 8) | u64::from(b)),
+    };
+    let lf = bytes_equal(word, b'\n');
+    if lf == 0 {
+        return None;
+    }
+    let high = (seen | (word & below_first_flag(lf))) & HIGHS != 0;
+    Some((offset + first_flagged(lf), high))
+}
+
+/// Every bit of the bytes below the lowest byte flagged in `mask` (non-zero).
+#[inline(always)]
+fn below_first_flag(mask: u64) -> u64 {
+    ((mask & mask.wrapping_neg()) >> 7).wrapping_sub(1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn find_lf(bytes: &[u8]) -> Option<usize> {
+        find_lf_noting_high(bytes).map(|(lf, _)| lf)
+    }
 
     #[test]
     fn finds_the_first_lf_at_every_position() {
@@ -145,6 +172,16 @@ mod tests {
         #[test]
         fn find_lf_agrees_with_a_plain_search(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
             prop_assert_eq!(find_lf(&bytes), bytes.iter().position(|&b| b == b'\n'));
+        }
+
+        #[test]
+        fn find_lf_noting_high_agrees_with_plain_scans(
+            bytes in prop::collection::vec(prop_oneof![Just(b'\n'), Just(0x80u8), any::<u8>(), Just(b'a')], 0..64)
+        ) {
+            let expected = bytes.iter().position(|&b| b == b'\n').map(|lf| {
+                (lf, !bytes[..lf].is_ascii())
+            });
+            prop_assert_eq!(find_lf_noting_high(&bytes), expected);
         }
 
         #[test]
