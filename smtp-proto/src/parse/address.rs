@@ -15,6 +15,7 @@ use crate::{
     chars::{ATEXT, DCONTENT, DIGIT, LDH, LET_DIG, QTEXT_SMTP, QUOTED_PAIR_CHAR, span},
     error::ParseError,
     options::ParseOptions,
+    parse::command::strip_prefix_no_case,
     types::address::{
         AddressLiteral, Domain, ForwardPath, GeneralLiteral, Host, LocalPart, MAX_DOMAIN,
         MAX_LOCAL_PART, MAX_PATH, Mailbox, Path, ReversePath,
@@ -602,12 +603,7 @@ pub(crate) fn forward_path<'a>(
     opts: &ParseOptions,
     src: Source<'a>,
 ) -> PResult<'a, ForwardPath<'a>> {
-    const POSTMASTER: &[u8] = b"<Postmaster>";
-    if let Some(rest) = input
-        .get(..POSTMASTER.len())
-        .filter(|head| head.eq_ignore_ascii_case(POSTMASTER))
-        .and_then(|_| input.get(POSTMASTER.len()..))
-    {
+    if let Some(rest) = strip_prefix_no_case(input, b"<POSTMASTER>") {
         return Ok((rest, ForwardPath::Postmaster));
     }
     let (rest, path) = path_or_mailbox(input, opts, src)?;

@@ -19,8 +19,9 @@ use crate::{
     },
     swar,
     types::{
-        address::{Domain, Host},
+        address::{Domain, Host, ReversePath},
         command::{Argument, Command, InitialResponse, Mechanism, NodeName},
+        params::MailParams,
     },
 };
 
@@ -52,13 +53,22 @@ fn split(input: &[u8], n: usize) -> (&[u8], &[u8]) {
     input.split_at_checked(n).unwrap_or((input, &[]))
 }
 
-/// `input` without the prefix `prefix` (compared ignoring ASCII case).
-#[inline]
-fn strip_prefix_no_case<'a>(input: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
-    input
-        .get(..prefix.len())
-        .filter(|head| head.eq_ignore_ascii_case(prefix))
-        .and_then(|_| input.get(prefix.len()..))
+/// `input` without the prefix `upper` (given in upper case), compared
+/// ignoring the case of its letters. Clearing bit 5 maps exactly the two
+/// cases of a letter to the upper one; other octets compare as they are.
+/// `N` is a constant, so this unrolls into a few compares, where
+/// `eq_ignore_ascii_case` folds both sides octet by octet.
+#[inline(always)]
+pub(crate) fn strip_prefix_no_case<'a, const N: usize>(
+    input: &'a [u8],
+    upper: &[u8; N],
+) -> Option<&'a [u8]> {
+    let (head, rest) = input.split_first_chunk::<N>()?;
+    let equal = head.iter().zip(upper).fold(true, |equal, (&b, &u)| {
+        let b = if u.is_ascii_uppercase() { b & !0x20 } else { b };
+        equal & (b == u)
+    });
+    equal.then_some(rest)
 }
 
 /// Octets searched a word at a time before handing over to `memchr`: a
@@ -173,12 +183,17 @@ fn ascii_checked_command<'a>(
     };
     // Nearly every verb has four letters: when the fifth octet is a space or
     // the end, no search is needed (a line that has a space earlier is no
-    // verb either way). memchr's set-up costs more than a short line.
-    let verb_len = match line.get(4) {
-        None | Some(b' ') => line.len().min(4),
-        Some(_) => memchr(b' ', line).unwrap_or(line.len()),
+    // verb either way). The only longer verb is STARTTLS, which must then
+    // be followed by a space or the end.
+    let (verb, args) = match line.get(4) {
+        None | Some(b' ') => split(line, line.len().min(4)),
+        Some(_) => {
+            return match strip_prefix_no_case(line, b"STARTTLS") {
+                Some(args @ ([] | [b' ', ..])) => no_arguments(args).map(|()| Command::StartTls),
+                _ => Err(ParseError::UnknownCommand),
+            };
+        }
     };
-    let (verb, args) = split(line, verb_len);
     match *verb {
         // The four octets as one number with the lower-case bit cleared:
         // a letter then compares equal to its upper case (and only to it,
@@ -201,9 +216,6 @@ fn ascii_checked_command<'a>(
             ETRN => etrn(args, opts),
             _ => Err(ParseError::UnknownCommand),
         },
-        _ if verb.eq_ignore_ascii_case(b"STARTTLS") => {
-            no_arguments(args).map(|()| Command::StartTls)
-        }
         _ => Err(ParseError::UnknownCommand),
     }
 }
@@ -293,6 +305,13 @@ fn mail<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseErr
         return Err(ParseError::InvalidArguments("expected MAIL FROM:<address>"));
     };
     let rest = after_colon(rest, opts)?;
+    // The null sender alone (bounces): nothing to slice, so no UTF-8 check.
+    if rest == b"<>" {
+        return Ok(Command::Mail {
+            from: ReversePath::Null,
+            params: MailParams::default(),
+        });
+    }
     let src = Source::of(rest);
     let (rest, from) = address::reverse_path(rest, opts, src).map_err(to_parse_error)?;
     parameters_start(rest)?;
@@ -325,15 +344,22 @@ fn bdat(args: &[u8]) -> Result<Command<'static>, ParseError> {
     if digits.is_empty() {
         return Err(ParseError::InvalidArguments("a chunk size is required"));
     }
-    let size = digits
-        .iter()
-        .try_fold(0u64, |acc, &d| {
-            acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-        })
-        .ok_or(ParseError::InvalidArguments("chunk size too large"))?;
+    // Up to 19 digits cannot overflow a u64: no checks on the usual size.
+    let size = if digits.len() <= 19 {
+        digits
+            .iter()
+            .fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0'))
+    } else {
+        digits
+            .iter()
+            .try_fold(0u64, |acc, &d| {
+                acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+            })
+            .ok_or(ParseError::InvalidArguments("chunk size too large"))?
+    };
     let last = if rest.is_empty() {
         false
-    } else if rest.eq_ignore_ascii_case(b" LAST") {
+    } else if strip_prefix_no_case(rest, b" LAST") == Some(&[]) {
         true
     } else {
         return Err(ParseError::InvalidArguments(
@@ -345,12 +371,19 @@ fn bdat(args: &[u8]) -> Result<Command<'static>, ParseError> {
 
 /// `sasl-mech = 1*20mech-char` (RFC 4954 §4, RFC 4422 §3.1).
 pub(crate) fn sasl_mech(input: &[u8]) -> Result<Mechanism<'_>, ParseError> {
-    const BAD: ParseError = ParseError::InvalidArguments("invalid SASL mechanism name");
-    if input.is_empty() || input.len() > MAX_MECHANISM || span(&MECH_CHAR, input) != input.len() {
-        return Err(BAD);
-    }
-    let name = std::str::from_utf8(input).map_err(|_| BAD)?;
+    check_sasl_mech(input)?;
+    let name = std::str::from_utf8(input).map_err(|_| BAD_MECHANISM)?;
     Ok(Mechanism::new_unchecked(name))
+}
+
+const BAD_MECHANISM: ParseError = ParseError::InvalidArguments("invalid SASL mechanism name");
+
+/// The grammar of [`sasl_mech`], without making text of the name.
+fn check_sasl_mech(input: &[u8]) -> Result<(), ParseError> {
+    if input.is_empty() || input.len() > MAX_MECHANISM || span(&MECH_CHAR, input) != input.len() {
+        return Err(BAD_MECHANISM);
+    }
+    Ok(())
 }
 
 /// `initial-response = base64 / "="` (RFC 4954 §4), `base64` being whole
@@ -360,17 +393,24 @@ pub(crate) fn initial_response(input: &[u8]) -> Result<InitialResponse<'_>, Pars
     if input == b"=" {
         return Ok(InitialResponse::new_unchecked(""));
     }
+    check_base64(input)?;
+    let text = std::str::from_utf8(input).map_err(|_| ParseError::InvalidBase64)?;
+    Ok(InitialResponse::new_unchecked(text))
+}
+
+/// The `base64` of [`initial_response`], without making text of it.
+fn check_base64(input: &[u8]) -> Result<(), ParseError> {
     // One pass over the alphabet, then at most two `=` and nothing else.
     let (_, padding) = split(input, span(&BASE64_ALPHABET, input));
     let valid = !input.is_empty()
         && input.len() % 4 == 0
         && padding.len() <= 2
         && padding.iter().all(|&b| b == b'=');
-    if !valid {
-        return Err(ParseError::InvalidBase64);
+    if valid {
+        Ok(())
+    } else {
+        Err(ParseError::InvalidBase64)
     }
-    let text = std::str::from_utf8(input).map_err(|_| ParseError::InvalidBase64)?;
-    Ok(InitialResponse::new_unchecked(text))
 }
 
 /// `auth-command = "AUTH" SP sasl-mech [SP initial-response]` (RFC 4954 §4).
@@ -378,14 +418,33 @@ fn auth(args: &[u8]) -> Result<Command<'_>, ParseError> {
     let Some(arg) = args.strip_prefix(b" ") else {
         return Err(ParseError::InvalidArguments("a SASL mechanism is required"));
     };
-    let (name, rest) = split(arg, memchr(b' ', arg).unwrap_or(arg.len()));
-    let mechanism = sasl_mech(name)?;
-    let initial_response = match rest.strip_prefix(b" ") {
+    // The name runs to the first octet that is not a `mech-char`, which
+    // must be the space before the response or the end; anything else
+    // makes a bad name, as it would cut at the first space.
+    let name_len = span(&MECH_CHAR, arg);
+    let (name, rest) = split(arg, name_len);
+    let response = match rest {
+        [] => None,
+        [b' ', response @ ..] => Some(response),
+        _ => return Err(BAD_MECHANISM),
+    };
+    check_sasl_mech(name)?;
+    match response {
+        None => {}
+        Some(b"=") => {}
+        Some(response) => check_base64(response)?,
+    }
+    // Both parts are ASCII by their grammar: one UTF-8 check for the two
+    // (its set-up is most of its cost on short text), each cut from it.
+    let text = std::str::from_utf8(arg).map_err(|_| BAD_MECHANISM)?;
+    let (mechanism, rest) = text.split_at_checked(name_len).ok_or(BAD_MECHANISM)?;
+    let initial_response = match rest.strip_prefix(' ') {
         None => None,
-        Some(response) => Some(initial_response(response)?),
+        Some("=") => Some(InitialResponse::new_unchecked("")),
+        Some(response) => Some(InitialResponse::new_unchecked(response)),
     };
     Ok(Command::Auth {
-        mechanism,
+        mechanism: Mechanism::new_unchecked(mechanism),
         initial_response,
     })
 }
