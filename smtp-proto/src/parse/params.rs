@@ -57,57 +57,70 @@ pub(crate) fn mail_parameters_of<'a>(
     src: Source<'a>,
 ) -> Result<MailParams<'a>, ParseError> {
     let mut params = MailParams::default();
-    esmtp_params(rest, opts, src, |keyword, value| {
-        let mut upper = [0u8; 12];
-        match uppercase(keyword, &mut upper) {
-            b"SIZE" => {
-                let v = typed(params.size.is_some(), "SIZE", value, size_value)?;
+    esmtp_params(rest, opts, src, |key, keyword, value| {
+        match key {
+            SIZE_KEY => {
+                let v = typed(params.size.is_some(), "SIZE", value, |v| {
+                    size_value(v.bytes)
+                })?;
                 params.size = Some(v);
             }
-            b"BODY" => {
-                let v = typed(params.body.is_some(), "BODY", value, body_value)?;
+            BODY_KEY => {
+                let v = typed(params.body.is_some(), "BODY", value, |v| {
+                    body_value(v.bytes)
+                })?;
                 params.body = Some(v);
             }
-            b"SMTPUTF8" => {
+            SMTPUTF8_KEY => {
                 flag(params.smtputf8, "SMTPUTF8", value)?;
                 params.smtputf8 = true;
             }
-            b"RET" => {
-                let v = typed(params.rare().ret.is_some(), "RET", value, ret_value)?;
+            RET_KEY => {
+                let v = typed(params.rare().ret.is_some(), "RET", value, |v| {
+                    ret_value(v.bytes)
+                })?;
                 params.rare_mut().ret = Some(v);
             }
-            b"ENVID" => {
-                let v = typed(params.rare().envid.is_some(), "ENVID", value, envid_value)?;
+            ENVID_KEY => {
+                let v = typed(params.rare().envid.is_some(), "ENVID", value, |v| {
+                    envid_value(v.text()?)
+                })?;
                 params.rare_mut().envid = Some(v);
             }
-            b"AUTH" => {
-                let v = typed(params.rare().auth.is_some(), "AUTH", value, auth_value)?;
+            AUTH_KEY => {
+                let v = typed(params.rare().auth.is_some(), "AUTH", value, |v| {
+                    auth_value(v.text()?)
+                })?;
                 params.rare_mut().auth = Some(v);
             }
-            b"REQUIRETLS" => {
+            REQUIRETLS_KEY => {
                 flag(params.rare().requiretls, "REQUIRETLS", value)?;
                 params.rare_mut().requiretls = true;
             }
-            b"MT-PRIORITY" => {
+            MT_PRIORITY_KEY => {
                 let seen = params.rare().mt_priority.is_some();
-                let v = typed(seen, "MT-PRIORITY", value, priority_value)?;
+                let v = typed(seen, "MT-PRIORITY", value, |v| priority_value(v.bytes))?;
                 params.rare_mut().mt_priority = Some(v);
             }
-            b"HOLDFOR" => {
+            HOLDFOR_KEY => {
                 hold_once(&params.rare().hold, "HOLDFOR")?;
-                let v = typed(false, "HOLDFOR", value, future_release_integer)?;
+                let v = typed(false, "HOLDFOR", value, |v| future_release_integer(v.bytes))?;
                 params.rare_mut().hold = Some(Hold::For(v));
             }
-            b"HOLDUNTIL" => {
+            HOLDUNTIL_KEY => {
                 hold_once(&params.rare().hold, "HOLDUNTIL")?;
-                let v = typed(false, "HOLDUNTIL", value, future_release_date_time)?;
+                let v = typed(false, "HOLDUNTIL", value, |v| {
+                    future_release_date_time(v.text()?)
+                })?;
                 params.rare_mut().hold = Some(Hold::Until(v));
             }
-            b"BY" => {
-                let v = typed(params.rare().by.is_some(), "BY", value, by_value)?;
+            BY_KEY => {
+                let v = typed(params.rare().by.is_some(), "BY", value, |v| {
+                    by_value(v.bytes)
+                })?;
                 params.rare_mut().by = Some(v);
             }
-            _ => params.rare_mut().other.push(other(keyword, value)),
+            _ => params.rare_mut().other.push(other(keyword, value)?),
         }
         Ok(())
     })?;
@@ -134,27 +147,27 @@ pub(crate) fn rcpt_parameters_of<'a>(
     src: Source<'a>,
 ) -> Result<RcptParams<'a>, ParseError> {
     let mut params = RcptParams::default();
-    esmtp_params(rest, opts, src, |keyword, value| {
-        let mut upper = [0u8; 12];
-        match uppercase(keyword, &mut upper) {
-            b"NOTIFY" => {
-                let v = typed(params.notify.is_some(), "NOTIFY", value, notify_esmtp_value)?;
+    esmtp_params(rest, opts, src, |key, keyword, value| {
+        match key {
+            NOTIFY_KEY => {
+                let v = typed(params.notify.is_some(), "NOTIFY", value, |v| {
+                    notify_esmtp_value(v.bytes)
+                })?;
                 params.notify = Some(v);
             }
-            b"ORCPT" => {
-                let v = typed(
-                    params.orcpt.is_some(),
-                    "ORCPT",
-                    value,
-                    original_recipient_address,
-                )?;
+            ORCPT_KEY => {
+                let v = typed(params.orcpt.is_some(), "ORCPT", value, |v| {
+                    original_recipient_address(v.text()?)
+                })?;
                 params.orcpt = Some(v);
             }
-            b"RRVS" => {
-                let v = typed(params.rare().rrvs.is_some(), "RRVS", value, rrvs_value)?;
+            RRVS_KEY => {
+                let v = typed(params.rare().rrvs.is_some(), "RRVS", value, |v| {
+                    rrvs_value(v.text()?)
+                })?;
                 params.rare_mut().rrvs = Some(v);
             }
-            _ => params.rare_mut().other.push(other(keyword, value)),
+            _ => params.rare_mut().other.push(other(keyword, value)?),
         }
         Ok(())
     })?;
@@ -169,7 +182,7 @@ fn esmtp_params<'a>(
     rest: &'a [u8],
     opts: &ParseOptions,
     src: Source<'a>,
-    mut each: impl FnMut(&'a str, Option<&'a str>) -> Result<(), ParseError>,
+    mut each: impl FnMut(u128, Token<'a>, Option<Token<'a>>) -> Result<(), ParseError>,
 ) -> Result<(), ParseError> {
     let mut rest = if opts.trailing_whitespace {
         let keep = rest
@@ -186,30 +199,33 @@ fn esmtp_params<'a>(
                 "expected SP before a parameter",
             ));
         };
-        let Some((keyword, value, after)) = esmtp_param(param) else {
+        let Some((key, keyword, value, after)) = esmtp_param(param) else {
             return Err(unexpected(param, opts));
         };
         if !matches!(after.first(), None | Some(b' ')) {
             return Err(unexpected(after, opts));
         }
-        // Tokens are slices of the arguments' one UTF-8 check; the
-        // keyword is ASCII by its byte class.
-        let keyword = match src.slice(keyword) {
-            Some(keyword) => keyword,
-            None => std::str::from_utf8(keyword)
-                .map_err(|_| ParseError::InvalidArguments("esmtp-keyword"))?,
+        // The keyword is ASCII by its byte class; a value that is not is
+        // checked here (before its rule, so the error is the same whatever
+        // the keyword), an ASCII one needs no check to become text.
+        let keyword = Token {
+            bytes: keyword,
+            src,
         };
         let value = match value {
-            Some(v) if !opts.smtputf8 && !v.is_ascii() => return Err(ParseError::NonAscii),
-            Some(v) => match src.slice(v) {
-                Some(v) => Some(v),
-                None => Some(std::str::from_utf8(v).map_err(|_| {
-                    ParseError::InvalidArguments(if v.is_ascii() { "esmtp-value" } else { "UTF-8" })
-                })?),
-            },
+            Some(v) if !v.is_ascii() => {
+                if !opts.smtputf8 {
+                    return Err(ParseError::NonAscii);
+                }
+                if src.slice(v).is_none() {
+                    std::str::from_utf8(v).map_err(|_| ParseError::InvalidArguments("UTF-8"))?;
+                }
+                Some(Token { bytes: v, src })
+            }
+            Some(v) => Some(Token { bytes: v, src }),
             None => None,
         };
-        each(keyword, value)?;
+        each(key, keyword, value)?;
         rest = after;
     }
     Ok(())
@@ -235,23 +251,86 @@ const ESMTP_VALUE_OR_8BIT: [bool; 256] = {
     table
 };
 
-/// A parameter's keyword, its value if any, and the bytes after it.
-type ScannedParam<'a> = (&'a [u8], Option<&'a [u8]>, &'a [u8]);
+/// A parameter's folded keyword (see [`folded_keyword`]), its keyword,
+/// its value if any, and the bytes after it.
+type ScannedParam<'a> = (u128, &'a [u8], Option<&'a [u8]>, &'a [u8]);
 
 /// `esmtp-param = esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2): the
 /// keyword, the value if any and the rest. `None` when no keyword starts
 /// `input` or `=` has no value after it.
 #[inline]
 fn esmtp_param(input: &[u8]) -> Option<ScannedParam<'_>> {
-    let (rest, keyword) = esmtp_keyword(input).ok()?;
+    let (key, len) = esmtp_keyword_folded(input)?;
+    let (keyword, rest) = input.split_at_checked(len)?;
     match rest.split_first() {
         Some((b'=', after)) => {
             let (rest, value) = esmtp_value(after).ok()?;
-            Some((keyword, Some(value), rest))
+            Some((key, keyword, Some(value), rest))
         }
-        _ => Some((keyword, None, rest)),
+        _ => Some((key, keyword, None, rest)),
     }
 }
+
+/// Longest keyword [`folded_keyword`] tells apart: every known one is shorter.
+const MAX_FOLDED_KEYWORD: usize = 16;
+
+/// A keyword of `esmtp-keyword` octets as one number: each octet with bit
+/// 5 cleared, the first in the highest byte used. Within that class the
+/// fold is exact (letters to upper case, digits to 0x10-0x19, `-` to 0x0D,
+/// never 0), so keywords equal ignoring case, and only they, fold alike;
+/// a known keyword is then one integer compare. Longer keywords than
+/// [`MAX_FOLDED_KEYWORD`] fold to 0, which no known keyword is.
+const fn folded_keyword(keyword: &[u8]) -> u128 {
+    if keyword.len() > MAX_FOLDED_KEYWORD {
+        return 0;
+    }
+    let mut key = 0u128;
+    let mut i = 0;
+    while i < keyword.len() {
+        key = (key << 8) | (keyword[i] & !0x20) as u128;
+        i += 1;
+    }
+    key
+}
+
+/// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` (RFC 5321
+/// §4.1.2), scanned and folded (see [`folded_keyword`]) in one pass: the
+/// folded keyword and its length, `None` when no keyword starts `input`.
+#[inline]
+fn esmtp_keyword_folded(input: &[u8]) -> Option<(u128, usize)> {
+    match input.first() {
+        Some(&first) if LET_DIG[first as usize] => {}
+        _ => return None,
+    }
+    let mut key = 0u128;
+    let mut len = 0;
+    while let Some(&b) = input.get(len) {
+        if !ESMTP_KEYWORD[b as usize] {
+            break;
+        }
+        key = (key << 8) | u128::from(b & !0x20);
+        len += 1;
+    }
+    if len > MAX_FOLDED_KEYWORD {
+        key = 0;
+    }
+    Some((key, len))
+}
+
+const SIZE_KEY: u128 = folded_keyword(b"SIZE");
+const BODY_KEY: u128 = folded_keyword(b"BODY");
+const SMTPUTF8_KEY: u128 = folded_keyword(b"SMTPUTF8");
+const RET_KEY: u128 = folded_keyword(b"RET");
+const ENVID_KEY: u128 = folded_keyword(b"ENVID");
+const AUTH_KEY: u128 = folded_keyword(b"AUTH");
+const REQUIRETLS_KEY: u128 = folded_keyword(b"REQUIRETLS");
+const MT_PRIORITY_KEY: u128 = folded_keyword(b"MT-PRIORITY");
+const HOLDFOR_KEY: u128 = folded_keyword(b"HOLDFOR");
+const HOLDUNTIL_KEY: u128 = folded_keyword(b"HOLDUNTIL");
+const BY_KEY: u128 = folded_keyword(b"BY");
+const NOTIFY_KEY: u128 = folded_keyword(b"NOTIFY");
+const ORCPT_KEY: u128 = folded_keyword(b"ORCPT");
+const RRVS_KEY: u128 = folded_keyword(b"RRVS");
 
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` (RFC 5321 §4.1.2).
 #[inline]
@@ -285,26 +364,13 @@ fn esmtp_value(input: &[u8]) -> IResult<&[u8], &[u8]> {
     Ok((rest, value))
 }
 
-/// Upper-cases a keyword short enough to be a known one; longer keywords
-/// give an empty slice, which matches nothing known.
-#[inline]
-fn uppercase<'b>(keyword: &str, buf: &'b mut [u8; 12]) -> &'b [u8] {
-    let Some(dst) = buf.get_mut(..keyword.len()) else {
-        return &[];
-    };
-    for (d, s) in dst.iter_mut().zip(keyword.bytes()) {
-        *d = s.to_ascii_uppercase();
-    }
-    dst
-}
-
 /// Runs a known parameter's value rule on its whole value.
 #[inline]
 fn typed<'a, T>(
     seen: bool,
     name: &'static str,
-    value: Option<&'a str>,
-    mut rule: impl FnMut(&'a str) -> Result<T, ()>,
+    value: Option<Token<'a>>,
+    mut rule: impl FnMut(Token<'a>) -> Result<T, ()>,
 ) -> Result<T, ParseError> {
     if seen {
         return Err(ParseError::DuplicateParameter(name));
@@ -315,7 +381,7 @@ fn typed<'a, T>(
 }
 
 /// A known parameter that takes no value.
-fn flag(seen: bool, name: &'static str, value: Option<&str>) -> Result<(), ParseError> {
+fn flag(seen: bool, name: &'static str, value: Option<Token<'_>>) -> Result<(), ParseError> {
     if seen {
         Err(ParseError::DuplicateParameter(name))
     } else if value.is_some() {
@@ -339,19 +405,49 @@ fn hold_once(hold: &Option<Hold<'_>>, name: &'static str) -> Result<(), ParseErr
     }
 }
 
-fn other<'a>(keyword: &'a str, value: Option<&'a str>) -> OtherParam<'a> {
-    OtherParam {
+fn other<'a>(keyword: Token<'a>, value: Option<Token<'a>>) -> Result<OtherParam<'a>, ParseError> {
+    let keyword = keyword
+        .text()
+        .map_err(|()| ParseError::InvalidArguments("esmtp-keyword"))?;
+    let value = match value {
+        Some(v) => Some(
+            v.text()
+                .map_err(|()| ParseError::InvalidArguments("esmtp-value"))?,
+        ),
+        None => None,
+    };
+    Ok(OtherParam {
         keyword: EsmtpKeyword::new_unchecked(keyword),
         value: value.map(EsmtpValue::new_unchecked),
+    })
+}
+
+/// A parameter's keyword or value as sent, made text only when its rule
+/// needs text: SIZE, BODY and NOTIFY never do, and on short tokens the
+/// slicing costs as much as their rule. A token is ASCII, or its UTF-8
+/// was checked when it was scanned, so `text` does not fail.
+#[derive(Debug, Clone, Copy)]
+struct Token<'a> {
+    bytes: &'a [u8],
+    src: Source<'a>,
+}
+
+impl<'a> Token<'a> {
+    /// The token as a slice of the arguments' checked text.
+    fn text(self) -> Result<&'a str, ()> {
+        match self.src.slice(self.bytes) {
+            Some(text) => Ok(text),
+            None => std::str::from_utf8(self.bytes).map_err(|_| ()),
+        }
     }
 }
 
 /// Runs a nom rule that must consume all of `value`.
 fn whole<'a, T>(
-    value: &'a str,
+    value: &'a [u8],
     mut rule: impl Parser<&'a [u8], Output = T, Error = Error<&'a [u8]>>,
 ) -> Result<T, ()> {
-    match rule.parse(value.as_bytes()) {
+    match rule.parse(value) {
         Ok(([], out)) => Ok(out),
         _ => Err(()),
     }
@@ -381,18 +477,18 @@ fn digits_up_to(max: usize) -> impl Fn(&[u8]) -> IResult<&[u8], u64> {
 
 /// `size-value ::= 1*20DIGIT` (RFC 1870 §3); a value beyond `u64` is refused.
 #[inline]
-fn size_value(value: &str) -> Result<u64, ()> {
+fn size_value(value: &[u8]) -> Result<u64, ()> {
     whole(value, digits_up_to(20))
 }
 
 /// `body-value ::= "7BIT" / "8BITMIME" / "BINARYMIME"` (RFC 6152 §2, RFC 3030 §3).
 #[inline]
-fn body_value(value: &str) -> Result<Body, ()> {
-    if value.eq_ignore_ascii_case("8BITMIME") {
+fn body_value(value: &[u8]) -> Result<Body, ()> {
+    if value.eq_ignore_ascii_case(b"8BITMIME") {
         Ok(Body::EightBitMime)
-    } else if value.eq_ignore_ascii_case("7BIT") {
+    } else if value.eq_ignore_ascii_case(b"7BIT") {
         Ok(Body::SevenBit)
-    } else if value.eq_ignore_ascii_case("BINARYMIME") {
+    } else if value.eq_ignore_ascii_case(b"BINARYMIME") {
         Ok(Body::BinaryMime)
     } else {
         Err(())
@@ -400,10 +496,10 @@ fn body_value(value: &str) -> Result<Body, ()> {
 }
 
 /// `ret-value = "FULL" / "HDRS"` (RFC 3461 §4.3).
-fn ret_value(value: &str) -> Result<Ret, ()> {
-    if value.eq_ignore_ascii_case("FULL") {
+fn ret_value(value: &[u8]) -> Result<Ret, ()> {
+    if value.eq_ignore_ascii_case(b"FULL") {
         Ok(Ret::Full)
-    } else if value.eq_ignore_ascii_case("HDRS") {
+    } else if value.eq_ignore_ascii_case(b"HDRS") {
         Ok(Ret::Hdrs)
     } else {
         Err(())
@@ -412,7 +508,7 @@ fn ret_value(value: &str) -> Result<Ret, ()> {
 
 /// `envid-parameter = "ENVID=" xtext` (RFC 3461 §4.4), at most 100 characters.
 fn envid_value(value: &str) -> Result<EnvId<'_>, ()> {
-    whole(value, xtext)?;
+    whole(value.as_bytes(), xtext)?;
     EnvId::new(XText::new_unchecked(value)).map_err(|_| ())
 }
 
@@ -422,12 +518,12 @@ fn auth_value(value: &str) -> Result<AuthParam<'_>, ()> {
     if value == "<>" {
         return Ok(AuthParam::empty());
     }
-    whole(value, xtext)?;
+    whole(value.as_bytes(), xtext)?;
     AuthParam::mailbox(XText::new_unchecked(value)).map_err(|_| ())
 }
 
 /// `priority-value = [ "-" / "+" ] DIGIT` (RFC 6710 §3): -9 to 9.
-fn priority_value(value: &str) -> Result<MtPriority, ()> {
+fn priority_value(value: &[u8]) -> Result<MtPriority, ()> {
     let (sign, digit) = whole(value, (opt(one_of("+-")), one_of("0123456789")))?;
     let magnitude = (digit as u8 - b'0') as i8;
     let priority = if sign == Some('-') {
@@ -442,7 +538,7 @@ fn priority_value(value: &str) -> Result<MtPriority, ()> {
 /// seconds to hold the message. RFC 4865 leaves the integer unbounded; this
 /// crate takes what fits a `u32` (over 136 years), so every [`Hold::For`]
 /// round trips.
-fn future_release_integer(value: &str) -> Result<u32, ()> {
+fn future_release_integer(value: &[u8]) -> Result<u32, ()> {
     let seconds = whole(value, digits_up_to(10))?;
     u32::try_from(seconds).map_err(|_| ())
 }
@@ -450,13 +546,13 @@ fn future_release_integer(value: &str) -> Result<u32, ()> {
 /// `future-release-date-time = date-time` (RFC 4865 §3 as corrected by its
 /// erratum 2040, `date-time` of RFC 3339 §5.6).
 fn future_release_date_time(value: &str) -> Result<DateTime<'_>, ()> {
-    whole(value, date_time)?;
+    whole(value.as_bytes(), date_time)?;
     Ok(DateTime::new_unchecked(value))
 }
 
 /// `by-value = by-time ";" by-mode [by-trace]` (RFC 2852 §4), with a
 /// `by-time` that must be positive for mode `R`.
-fn by_value(value: &str) -> Result<By, ()> {
+fn by_value(value: &[u8]) -> Result<By, ()> {
     let (time, _, mode, trace) = whole(value, (by_time, tag(&b";"[..]), by_mode, by_trace))?;
     By::new(time, mode, trace).map_err(|_| ())
 }
@@ -492,13 +588,13 @@ fn by_trace(input: &[u8]) -> IResult<&[u8], bool> {
 /// `notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"` (RFC 3461 §4.1):
 /// NEVER only alone, no element twice.
 #[inline]
-fn notify_esmtp_value(value: &str) -> Result<Notify, ()> {
-    if value.eq_ignore_ascii_case("NEVER") {
+fn notify_esmtp_value(value: &[u8]) -> Result<Notify, ()> {
+    if value.eq_ignore_ascii_case(b"NEVER") {
         return Ok(Notify::NEVER);
     }
     let mut notify = Notify::NEVER;
     // Split as bytes: `str::split` with a `char` costs more than the value.
-    for element in value.as_bytes().split(|&b| b == b',') {
+    for element in value.split(|&b| b == b',') {
         let slot = if element.eq_ignore_ascii_case(b"SUCCESS") {
             &mut notify.success
         } else if element.eq_ignore_ascii_case(b"FAILURE") {
@@ -525,11 +621,11 @@ fn original_recipient_address(value: &str) -> Result<Orcpt<'_>, ()> {
         value.get(..semicolon).ok_or(())?,
         value.get(semicolon + 1..).ok_or(())?,
     );
-    whole(addr_type, addr_type_atom)?;
+    whole(addr_type.as_bytes(), addr_type_atom)?;
     if addr_type.eq_ignore_ascii_case("utf-8") {
-        whole(address, utf_8_addr_unitext)?;
+        whole(address.as_bytes(), utf_8_addr_unitext)?;
     } else {
-        whole(address, xtext)?;
+        whole(address.as_bytes(), xtext)?;
     }
     Ok(Orcpt::new_unchecked(value))
 }
@@ -547,7 +643,7 @@ fn addr_type_atom(input: &[u8]) -> IResult<&[u8], &[u8]> {
 /// `rrvs-param = "RRVS=" date-time [ ";" ( "C" / "R" ) ]` (RFC 7293 §3.1).
 fn rrvs_value(value: &str) -> Result<Rrvs<'_>, ()> {
     let (time, mode) = whole(
-        value,
+        value.as_bytes(),
         (
             recognize(date_time),
             opt(preceded(
@@ -1369,6 +1465,24 @@ pub(crate) mod tests {
     }
 
     proptest! {
+        /// The folded keyword is exact: two keywords fold alike exactly
+        /// when they are equal ignoring case.
+        #[test]
+        fn keywords_fold_alike_only_when_equal_ignoring_case(
+            a in "[A-Za-z0-9][A-Za-z0-9-]{0,15}",
+            b in "[A-Za-z0-9][A-Za-z0-9-]{0,15}",
+        ) {
+            let fold = |k: &str| esmtp_keyword_folded(k.as_bytes());
+            prop_assert_eq!(fold(&a), Some((folded_keyword(a.as_bytes()), a.len())));
+            prop_assert_eq!(fold(&a) == fold(&b), a.eq_ignore_ascii_case(&b));
+            let flipped: String = a.chars().map(|c| if c.is_ascii_lowercase() {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            }).collect();
+            prop_assert_eq!(fold(&a), fold(&flipped));
+        }
+
         #[test]
         fn mail_params_round_trip(params in mail_params_strategy()) {
             let bytes = params.to_bytes();
