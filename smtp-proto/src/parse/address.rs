@@ -120,20 +120,41 @@ fn utf8(token: &[u8]) -> Result<&str, ParseError> {
 /// most of its cost). Without it, or for a token outside it, each token is
 /// checked by itself.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Source<'a>(Option<&'a str>);
+pub(crate) struct Source<'a> {
+    text: Option<&'a str>,
+    /// Known to be ASCII (the command line was checked): no token needs a
+    /// check for non-ASCII octets of its own.
+    ascii: bool,
+}
 
 impl<'a> Source<'a> {
     /// `bytes` checked once; when they are not UTF-8, tokens are checked
     /// one by one, which reports the error where the grammar meets it.
     pub(crate) fn of(bytes: &'a [u8]) -> Self {
-        Source(std::str::from_utf8(bytes).ok())
+        Source {
+            text: std::str::from_utf8(bytes).ok(),
+            ascii: false,
+        }
+    }
+
+    /// [`Source::of`] bytes that are known to be ASCII when `ascii` is true.
+    pub(crate) fn of_checked(bytes: &'a [u8], ascii: bool) -> Self {
+        Source {
+            text: std::str::from_utf8(bytes).ok(),
+            ascii,
+        }
+    }
+
+    /// True when the bytes are known to be ASCII (false: not known).
+    pub(crate) fn is_ascii(self) -> bool {
+        self.ascii
     }
 
     /// `token` as a slice of the checked text, when it lies inside it
     /// (compared by address) on character boundaries.
     #[inline]
     pub(crate) fn slice(self, token: &'a [u8]) -> Option<&'a str> {
-        let text = self.0?;
+        let text = self.text?;
         let start = (token.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
         let inside = start <= text.len() && token.len() <= text.len() - start;
         inside

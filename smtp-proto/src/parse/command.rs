@@ -312,7 +312,8 @@ fn mail<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseErr
             params: MailParams::default(),
         });
     }
-    let src = Source::of(rest);
+    // Without SMTPUTF8 the line was checked to be ASCII before dispatch.
+    let src = Source::of_checked(rest, !opts.smtputf8);
     let (rest, from) = address::reverse_path(rest, opts, src).map_err(to_parse_error)?;
     parameters_start(rest)?;
     let params = mail_parameters_of(rest, opts, src)?;
@@ -327,7 +328,8 @@ fn rcpt<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseErr
         return Err(ParseError::InvalidArguments("expected RCPT TO:<address>"));
     };
     let rest = after_colon(rest, opts)?;
-    let src = Source::of(rest);
+    // Without SMTPUTF8 the line was checked to be ASCII before dispatch.
+    let src = Source::of_checked(rest, !opts.smtputf8);
     let (rest, to) = address::forward_path(rest, opts, src).map_err(to_parse_error)?;
     parameters_start(rest)?;
     let params = rcpt_parameters_of(rest, opts, src)?;

@@ -21,6 +21,7 @@ use crate::{
     options::ParseOptions,
     parse::{
         address::Source,
+        command::strip_prefix_no_case,
         xtext::{utf_8_addr_unitext, xtext},
     },
     swar,
@@ -213,7 +214,7 @@ fn esmtp_params<'a>(
             src,
         };
         let value = match value {
-            Some(v) if !v.is_ascii() => {
+            Some(v) if !src.is_ascii() && !v.is_ascii() => {
                 if !opts.smtputf8 {
                     return Err(ParseError::NonAscii);
                 }
@@ -484,15 +485,22 @@ fn size_value(value: &[u8]) -> Result<u64, ()> {
 /// `body-value ::= "7BIT" / "8BITMIME" / "BINARYMIME"` (RFC 6152 §2, RFC 3030 §3).
 #[inline]
 fn body_value(value: &[u8]) -> Result<Body, ()> {
-    if value.eq_ignore_ascii_case(b"8BITMIME") {
+    if eq_no_case(value, b"8BITMIME") {
         Ok(Body::EightBitMime)
-    } else if value.eq_ignore_ascii_case(b"7BIT") {
+    } else if eq_no_case(value, b"7BIT") {
         Ok(Body::SevenBit)
-    } else if value.eq_ignore_ascii_case(b"BINARYMIME") {
+    } else if eq_no_case(value, b"BINARYMIME") {
         Ok(Body::BinaryMime)
     } else {
         Err(())
     }
+}
+
+/// `value` is `upper` (given in upper case) ignoring the case of letters:
+/// unrolled for the constant `upper`, see [`strip_prefix_no_case`].
+#[inline(always)]
+fn eq_no_case<const N: usize>(value: &[u8], upper: &[u8; N]) -> bool {
+    strip_prefix_no_case(value, upper).is_some_and(<[u8]>::is_empty)
 }
 
 /// `ret-value = "FULL" / "HDRS"` (RFC 3461 §4.3).
@@ -589,17 +597,17 @@ fn by_trace(input: &[u8]) -> IResult<&[u8], bool> {
 /// NEVER only alone, no element twice.
 #[inline]
 fn notify_esmtp_value(value: &[u8]) -> Result<Notify, ()> {
-    if value.eq_ignore_ascii_case(b"NEVER") {
+    if eq_no_case(value, b"NEVER") {
         return Ok(Notify::NEVER);
     }
     let mut notify = Notify::NEVER;
     // Split as bytes: `str::split` with a `char` costs more than the value.
     for element in value.split(|&b| b == b',') {
-        let slot = if element.eq_ignore_ascii_case(b"SUCCESS") {
+        let slot = if eq_no_case(element, b"SUCCESS") {
             &mut notify.success
-        } else if element.eq_ignore_ascii_case(b"FAILURE") {
+        } else if eq_no_case(element, b"FAILURE") {
             &mut notify.failure
-        } else if element.eq_ignore_ascii_case(b"DELAY") {
+        } else if eq_no_case(element, b"DELAY") {
             &mut notify.delay
         } else {
             return Err(());
