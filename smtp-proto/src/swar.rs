@@ -81,6 +81,29 @@ pub(crate) fn span_until(
             .unwrap_or(tail.len())
 }
 
+/// The high bit of every byte of `word` that is ASCII and at least `lo`
+/// (`lo` at most 128). Exact for every byte, not only the lowest: the sum
+/// is done on seven-bit values, so no carry crosses into the next byte.
+#[inline(always)]
+pub(crate) fn bytes_at_least(word: u64, lo: u8) -> u64 {
+    ((word & !HIGHS) + ONES * u64::from(0x80 - lo.min(0x80))) & !word & HIGHS
+}
+
+/// The high bit of every byte of `word` in the base64 alphabet of RFC 4648
+/// §4 without its pad (`A-Z a-z 0-9 + /`), exact for every byte.
+#[inline(always)]
+pub(crate) fn bytes_base64(word: u64) -> u64 {
+    let at_least = |w: u64, lo: u8| bytes_at_least(w, lo);
+    // Letters folded to lower case: `| 0x20` maps exactly the two cases of
+    // a letter onto `a-z` (and nothing else there).
+    let folded = word | (ONES * 0x20);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    let digit = at_least(word, b'0') & !at_least(word, b'9' + 1);
+    let plus = at_least(word, b'+') & !at_least(word, b'+' + 1);
+    let slash = at_least(word, b'/') & !at_least(word, b'/' + 1);
+    (letter | digit | plus | slash) & !word & HIGHS
+}
+
 /// Position of the first LF in `bytes`, and whether an octet before it
 /// has its high bit set (is not ASCII): the framing and the ASCII check of
 /// a command line in one pass. The tail shorter than a word is read as the
@@ -149,6 +172,16 @@ mod tests {
     }
 
     #[test]
+    fn base64_class_is_exact_for_every_octet() {
+        for b in 0..=255u8 {
+            let word = u64::from_le_bytes([b; 8]);
+            let expected = b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+            assert_eq!(bytes_base64(word) == HIGHS, expected, "{b:#04x}");
+            assert_eq!(bytes_base64(word) == 0, !expected, "{b:#04x}");
+        }
+    }
+
+    #[test]
     fn masks_flag_the_first_matching_byte() {
         let word = load(b"ab\x1fc\x7f\n\xff ");
         assert_eq!(first_flagged(bytes_below(word, 0x20)), 2);
@@ -182,6 +215,15 @@ mod tests {
                 (lf, !bytes[..lf].is_ascii())
             });
             prop_assert_eq!(find_lf_noting_high(&bytes), expected);
+        }
+
+        #[test]
+        fn base64_class_is_exact_for_every_byte(bytes in prop::array::uniform8(any::<u8>())) {
+            let flags = bytes_base64(load(&bytes));
+            for (i, &b) in bytes.iter().enumerate() {
+                let expected = b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+                prop_assert_eq!(flags >> (8 * i + 7) & 1 == 1, expected, "{:#04x}", b);
+            }
         }
 
         #[test]

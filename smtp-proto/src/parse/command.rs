@@ -402,8 +402,14 @@ pub(crate) fn initial_response(input: &[u8]) -> Result<InitialResponse<'_>, Pars
 
 /// The `base64` of [`initial_response`], without making text of it.
 fn check_base64(input: &[u8]) -> Result<(), ParseError> {
-    // One pass over the alphabet, then at most two `=` and nothing else.
-    let (_, padding) = split(input, span(&BASE64_ALPHABET, input));
+    // One pass over the alphabet (a word at a time: responses run to
+    // hundreds of octets), then at most two `=` and nothing else.
+    let alphabet = swar::span_until(
+        input,
+        |w| !swar::bytes_base64(w) & 0x8080_8080_8080_8080,
+        |b| !BASE64_ALPHABET[b as usize],
+    );
+    let (_, padding) = split(input, alphabet);
     let valid = !input.is_empty()
         && input.len() % 4 == 0
         && padding.len() <= 2

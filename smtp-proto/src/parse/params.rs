@@ -479,7 +479,18 @@ fn digits_up_to(max: usize) -> impl Fn(&[u8]) -> IResult<&[u8], u64> {
 /// `size-value ::= 1*20DIGIT` (RFC 1870 §3); a value beyond `u64` is refused.
 #[inline]
 fn size_value(value: &[u8]) -> Result<u64, ()> {
-    whole(value, digits_up_to(20))
+    // Up to 19 digits cannot overflow: one pass that checks and adds.
+    if value.is_empty() || value.len() > 19 {
+        return whole(value, digits_up_to(20));
+    }
+    value.iter().try_fold(0u64, |acc, &b| {
+        let digit = b.wrapping_sub(b'0');
+        if digit < 10 {
+            Ok(acc * 10 + u64::from(digit))
+        } else {
+            Err(())
+        }
+    })
 }
 
 /// `body-value ::= "7BIT" / "8BITMIME" / "BINARYMIME"` (RFC 6152 §2, RFC 3030 §3).
