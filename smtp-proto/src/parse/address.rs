@@ -624,7 +624,11 @@ pub(crate) fn forward_path<'a>(
     opts: &ParseOptions,
     src: Source<'a>,
 ) -> PResult<'a, ForwardPath<'a>> {
-    if let Some(rest) = strip_prefix_no_case(input, b"<POSTMASTER>") {
+    // Tried on every RCPT: the `>` that ends it is tested first, as a
+    // mailbox nearly never has one there.
+    if input.get(11) == Some(&b'>')
+        && let Some(rest) = strip_prefix_no_case(input, b"<POSTMASTER>")
+    {
         return Ok((rest, ForwardPath::Postmaster));
     }
     let (rest, path) = path_or_mailbox(input, opts, src)?;

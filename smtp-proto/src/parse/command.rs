@@ -220,6 +220,9 @@ fn ascii_checked_command<'a>(
     }
 }
 
+/// The high bit of every byte of a word.
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
 /// Clears bit 5 of each octet: ASCII lower case to upper case.
 const FOLD_CASE: u32 = 0xDFDF_DFDF;
 
@@ -406,7 +409,7 @@ fn check_base64(input: &[u8]) -> Result<(), ParseError> {
     // hundreds of octets), then at most two `=` and nothing else.
     let alphabet = swar::span_until(
         input,
-        |w| !swar::bytes_base64(w) & 0x8080_8080_8080_8080,
+        |w| !swar::bytes_base64(w) & HIGHS,
         |b| !BASE64_ALPHABET[b as usize],
     );
     let (_, padding) = split(input, alphabet);
@@ -507,7 +510,15 @@ pub(crate) fn argument<'a>(
         }
         _ => {}
     }
-    for &b in input {
+    // Nearly always printable ASCII: checked a word at a time; anything
+    // else goes through the octet loop, which says what is wrong.
+    let printable = swar::span_until(
+        input,
+        |w| !(swar::bytes_at_least(w, 0x20) & !swar::bytes_at_least(w, 0x7f)) & HIGHS,
+        |b| !PRINTABLE_OR_SP[b as usize],
+    );
+    let unchecked = input.get(printable..).unwrap_or_default();
+    for &b in unchecked {
         if b >= 0x80 {
             if !opts.smtputf8 {
                 return Err(ParseError::NonAscii);
