@@ -778,6 +778,9 @@ mod tests {
             "MAILFROM:<a@b>",
             "DATAX",
             "STARTTLSX",
+            "STARTTLS\tx",
+            "starttlsx now",
+            "DATA\tx",
             "EHL",
             "E",
             "XXXXXXXXX",
@@ -805,6 +808,13 @@ mod tests {
             "RSET now",
             "QUIT please",
             "STARTTLS now",
+            "STARTTLS ",
+            "AUTH PLAIN\tx",
+            "AUTH PLAIN  AAAA",
+            "AUTH PLAIN= AAAA",
+            "VRFY a\x7fb",
+            "VRFY postmaster\u{1}",
+            "NOOP x ",
             "BDAT",
             "BDAT x",
             "BDAT 1 FIRST",
@@ -1075,6 +1085,22 @@ mod tests {
                 let wire = cmd.to_bytes();
                 prop_assert_eq!(command(&wire[..wire.len() - 2], &UTF8), Ok(cmd));
             }
+        }
+
+        /// The word-at-a-time check of free-form arguments accepts
+        /// exactly what the rule says.
+        #[test]
+        fn arguments_are_exactly_the_rule(
+            input in prop::collection::vec(prop_oneof![Just(b' '), Just(0x7fu8), Just(0xc3), Just(0xa9), 0x1fu8..=0x7f, any::<u8>()], 0..24),
+            smtputf8 in any::<bool>(),
+        ) {
+            let opts = ParseOptions::strict().with_smtputf8(smtputf8);
+            let expected = !input.is_empty()
+                && input.first() != Some(&b' ')
+                && input.last() != Some(&b' ')
+                && input.iter().all(|&b| (0x20..0x7f).contains(&b) || (b >= 0x80 && smtputf8))
+                && std::str::from_utf8(&input).is_ok();
+            prop_assert_eq!(super::argument(&input, &opts).is_ok(), expected);
         }
 
         #[test]
