@@ -60,7 +60,7 @@
 //!
 //! # Features
 //!
-//! - `codec`: `tokio-util` codecs ([`codec::ServerCodec`], [`codec::ClientCodec`]).
+//! - `codec`: `tokio-util` codecs (`codec::ServerCodec`, `codec::ClientCodec`).
 #![forbid(unsafe_code)]
 
 pub mod bdat;
