@@ -99,8 +99,8 @@ pub(crate) fn command_stream<'a>(
     buf: &'a [u8],
     opts: &ParseOptions,
 ) -> Result<(Command<'a>, usize), ParseError> {
-    if let Some(command) = verb_alone(buf) {
-        return Ok((command, VERB_ALONE_LEN));
+    if let Some(alone) = verb_alone(buf) {
+        return Ok(alone);
     }
     let Some((lf, high)) = find_lf(buf) else {
         return Err(ParseError::Incomplete);
@@ -124,24 +124,35 @@ pub(crate) fn command_stream<'a>(
 /// Octets of a four-letter verb alone on its line, CRLF included.
 const VERB_ALONE_LEN: usize = 6;
 
+/// Octets of `STARTTLS` alone on its line, CRLF included.
+const STARTTLS_ALONE_LEN: usize = 10;
+
 /// `"DATA" CRLF`, `"RSET" CRLF`, `"QUIT" CRLF`, `"NOOP" CRLF`, `"HELP" CRLF`
-/// at the start of `buf`, without a search for the line end: a third of a
-/// session's commands. `None` sends anything else (even these verbs with
-/// arguments, or a bare LF) the general way, which gives the same result on
-/// these lines: four letters hold no LF.
+/// and `"STARTTLS" CRLF` at the start of `buf`, without a search for the
+/// line end: a third of a session's commands. `None` sends anything else
+/// (even these verbs with arguments, or a bare LF) the general way, which
+/// gives the same result on these lines: their letters hold no LF.
 #[inline]
-fn verb_alone(buf: &[u8]) -> Option<Command<'static>> {
-    match *buf.get(..VERB_ALONE_LEN)? {
+fn verb_alone(buf: &[u8]) -> Option<(Command<'static>, usize)> {
+    let command = match *buf.get(..VERB_ALONE_LEN)? {
         [a, b, c, d, b'\r', b'\n'] => match u32::from_le_bytes([a, b, c, d]) & FOLD_CASE {
-            DATA => Some(Command::Data),
-            RSET => Some(Command::Rset),
-            QUIT => Some(Command::Quit),
-            NOOP => Some(Command::Noop(None)),
-            HELP => Some(Command::Help(None)),
-            _ => None,
+            DATA => Command::Data,
+            RSET => Command::Rset,
+            QUIT => Command::Quit,
+            NOOP => Command::Noop(None),
+            HELP => Command::Help(None),
+            _ => return None,
         },
-        _ => None,
-    }
+        // Only a line whose ninth and tenth octets are CRLF is compared.
+        _ => {
+            return match buf.get(..STARTTLS_ALONE_LEN)? {
+                [.., b'\r', b'\n'] => strip_prefix_no_case(buf, b"STARTTLS\r\n")
+                    .map(|_| (Command::StartTls, STARTTLS_ALONE_LEN)),
+                _ => None,
+            };
+        }
+    };
+    Some((command, VERB_ALONE_LEN))
 }
 
 /// `command = verb [SP arguments]`: one complete command line WITHOUT its
