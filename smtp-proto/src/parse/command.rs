@@ -118,7 +118,7 @@ pub(crate) fn command_stream<'a>(
     if non_ascii && !opts.smtputf8 {
         return Err(ParseError::NonAscii);
     }
-    ascii_checked_command(line, opts).map(|command| (command, lf + 1))
+    ascii_checked_command(line, opts, lf + 1)
 }
 
 /// Octets of a four-letter verb alone on its line, CRLF included.
@@ -171,7 +171,7 @@ pub fn command<'a>(line: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, P
     if !opts.smtputf8 && !line.is_ascii() {
         return Err(ParseError::NonAscii);
     }
-    ascii_checked_command(line, opts)
+    ascii_checked_command(line, opts, 0).map(|(command, _)| command)
 }
 
 /// [`command`] once the line is known to be ASCII unless `opts` allow
@@ -179,10 +179,15 @@ pub fn command<'a>(line: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, P
 // Inlined into `command_stream`, so the command is built in its result
 // rather than copied there.
 #[inline(always)]
+///
+/// Returns the command with `used`, the octets the caller consumed: each
+/// verb's rule builds the pair in the caller's result, so the command is
+/// not copied from one result into another.
 fn ascii_checked_command<'a>(
     line: &'a [u8],
     opts: &ParseOptions,
-) -> Result<Command<'a>, ParseError> {
+    used: usize,
+) -> Result<(Command<'a>, usize), ParseError> {
     let line = if opts.trailing_whitespace {
         let kept = line
             .iter()
@@ -200,7 +205,9 @@ fn ascii_checked_command<'a>(
         None | Some(b' ') => split(line, line.len().min(4)),
         Some(_) => {
             return match strip_prefix_no_case(line, b"STARTTLS") {
-                Some(args @ ([] | [b' ', ..])) => no_arguments(args).map(|()| Command::StartTls),
+                Some(args @ ([] | [b' ', ..])) => {
+                    no_arguments(args).map(|()| (Command::StartTls, used))
+                }
                 _ => Err(ParseError::UnknownCommand),
             };
         }
@@ -210,21 +217,21 @@ fn ascii_checked_command<'a>(
         // a letter then compares equal to its upper case (and only to it,
         // as the verbs are all letters), one comparison per verb.
         [a, b, c, d] => match u32::from_le_bytes([a, b, c, d]) & FOLD_CASE {
-            EHLO => Ok(Command::Ehlo(ehlo(args, opts)?)),
-            HELO => Ok(Command::Helo(ehlo(args, opts)?)),
-            LHLO => Ok(Command::Lhlo(ehlo(args, opts)?)),
-            MAIL => mail(args, opts),
-            RCPT => rcpt(args, opts),
-            DATA => no_arguments(args).map(|()| Command::Data),
-            BDAT => bdat(args),
-            RSET => no_arguments(args).map(|()| Command::Rset),
-            VRFY => Ok(Command::Vrfy(required_argument(args, opts)?)),
-            EXPN => Ok(Command::Expn(required_argument(args, opts)?)),
-            HELP => Ok(Command::Help(optional_argument(args, opts)?)),
-            NOOP => Ok(Command::Noop(optional_argument(args, opts)?)),
-            QUIT => no_arguments(args).map(|()| Command::Quit),
-            AUTH => auth(args),
-            ETRN => etrn(args, opts),
+            EHLO => Ok((Command::Ehlo(ehlo(args, opts)?), used)),
+            HELO => Ok((Command::Helo(ehlo(args, opts)?), used)),
+            LHLO => Ok((Command::Lhlo(ehlo(args, opts)?), used)),
+            MAIL => mail(args, opts, used),
+            RCPT => rcpt(args, opts, used),
+            DATA => no_arguments(args).map(|()| (Command::Data, used)),
+            BDAT => bdat(args, used),
+            RSET => no_arguments(args).map(|()| (Command::Rset, used)),
+            VRFY => Ok((Command::Vrfy(required_argument(args, opts)?), used)),
+            EXPN => Ok((Command::Expn(required_argument(args, opts)?), used)),
+            HELP => Ok((Command::Help(optional_argument(args, opts)?), used)),
+            NOOP => Ok((Command::Noop(optional_argument(args, opts)?), used)),
+            QUIT => no_arguments(args).map(|()| (Command::Quit, used)),
+            AUTH => auth(args, used),
+            ETRN => Ok((etrn(args, opts)?, used)),
             _ => Err(ParseError::UnknownCommand),
         },
         _ => Err(ParseError::UnknownCommand),
@@ -314,30 +321,39 @@ fn after_colon<'a>(rest: &'a [u8], opts: &ParseOptions) -> Result<&'a [u8], Pars
 
 /// `mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF` (RFC 5321 §4.1.1.2).
 #[inline]
-fn mail<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseError> {
+fn mail<'a>(
+    args: &'a [u8],
+    opts: &ParseOptions,
+    used: usize,
+) -> Result<(Command<'a>, usize), ParseError> {
     let Some(rest) = strip_prefix_no_case(args, b" FROM:") else {
         return Err(ParseError::InvalidArguments("expected MAIL FROM:<address>"));
     };
     let rest = after_colon(rest, opts)?;
     // The null sender alone (bounces): nothing to slice, so no UTF-8 check.
     if rest == b"<>" {
-        return Ok(Command::Mail {
+        let null = Command::Mail {
             from: ReversePath::Null,
             params: MailParams::default(),
-        });
+        };
+        return Ok((null, used));
     }
     // Without SMTPUTF8 the line was checked to be ASCII before dispatch.
     let src = Source::of_checked(rest, !opts.smtputf8);
     let (rest, from) = address::reverse_path(rest, opts, src).map_err(to_parse_error)?;
     parameters_start(rest)?;
     let params = mail_parameters_of(rest, opts, src)?;
-    Ok(Command::Mail { from, params })
+    Ok((Command::Mail { from, params }, used))
 }
 
 /// `rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
 /// Forward-path ) [SP Rcpt-parameters] CRLF` (RFC 5321 §4.1.1.3).
 #[inline]
-fn rcpt<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseError> {
+fn rcpt<'a>(
+    args: &'a [u8],
+    opts: &ParseOptions,
+    used: usize,
+) -> Result<(Command<'a>, usize), ParseError> {
     let Some(rest) = strip_prefix_no_case(args, b" TO:") else {
         return Err(ParseError::InvalidArguments("expected RCPT TO:<address>"));
     };
@@ -347,12 +363,12 @@ fn rcpt<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseErr
     let (rest, to) = address::forward_path(rest, opts, src).map_err(to_parse_error)?;
     parameters_start(rest)?;
     let params = rcpt_parameters_of(rest, opts, src)?;
-    Ok(Command::Rcpt { to, params })
+    Ok((Command::Rcpt { to, params }, used))
 }
 
 /// `bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ] CRLF`,
 /// `chunk-size = 1*DIGIT`, `end-marker = "LAST"` (RFC 3030 §2).
-fn bdat(args: &[u8]) -> Result<Command<'static>, ParseError> {
+fn bdat(args: &[u8], used: usize) -> Result<(Command<'static>, usize), ParseError> {
     let Some(arg) = args.strip_prefix(b" ") else {
         return Err(ParseError::InvalidArguments("a chunk size is required"));
     };
@@ -382,7 +398,7 @@ fn bdat(args: &[u8]) -> Result<Command<'static>, ParseError> {
             "expected LAST after the chunk size",
         ));
     };
-    Ok(Command::Bdat { size, last })
+    Ok((Command::Bdat { size, last }, used))
 }
 
 /// `sasl-mech = 1*20mech-char` (RFC 4954 §4, RFC 4422 §3.1).
@@ -436,7 +452,7 @@ fn check_base64(input: &[u8]) -> Result<(), ParseError> {
 }
 
 /// `auth-command = "AUTH" SP sasl-mech [SP initial-response]` (RFC 4954 §4).
-fn auth(args: &[u8]) -> Result<Command<'_>, ParseError> {
+fn auth(args: &[u8], used: usize) -> Result<(Command<'_>, usize), ParseError> {
     let Some(arg) = args.strip_prefix(b" ") else {
         return Err(ParseError::InvalidArguments("a SASL mechanism is required"));
     };
@@ -465,10 +481,11 @@ fn auth(args: &[u8]) -> Result<Command<'_>, ParseError> {
         Some("=") => Some(InitialResponse::new_unchecked("")),
         Some(response) => Some(InitialResponse::new_unchecked(response)),
     };
-    Ok(Command::Auth {
+    let command = Command::Auth {
         mechanism: Mechanism::new_unchecked(mechanism),
         initial_response,
-    })
+    };
+    Ok((command, used))
 }
 
 /// `node-name = domain / "@" domain / "#" String` (RFC 1985 §5), the
