@@ -13,7 +13,8 @@ use smtp_proto::{
         ehlo::{EhloKeyword, EhloParam, EhloParams, Limits},
         params::{
             AuthParam, By, ByMode, DateTime, EnvId, EsmtpKeyword, EsmtpValue, Hold, MtPriority,
-            Notify, Orcpt, OrcptAddress, OtherParam, Ret, Rrvs, RrvsMode,
+            Notify, Orcpt, OrcptAddress, OtherParam, RareMailParams, RareRcptParams, Ret, Rrvs,
+            RrvsMode,
         },
         xtext::Utf8AddrText,
     },
@@ -215,38 +216,40 @@ fn mail_params(spec: &MailParamsSpec) -> Option<MailParams<'_>> {
             _ => Body::BinaryMime,
         }),
         smtputf8: spec.smtputf8,
-        ret: spec
-            .ret
-            .map(|full| if full { Ret::Full } else { Ret::Hdrs }),
-        envid: match &spec.envid {
-            Some(bytes) => Some(EnvId::new(XText::from_decoded(bytes)).ok()?),
-            None => None,
-        },
-        auth: match &spec.auth {
-            None => None,
-            Some(None) => Some(AuthParam::empty()),
-            Some(Some(bytes)) => Some(AuthParam::mailbox(XText::from_decoded(bytes)).ok()?),
-        },
-        requiretls: spec.requiretls,
-        mt_priority: match spec.mt_priority {
-            Some(p) => Some(MtPriority::new(p).ok()?),
-            None => None,
-        },
-        hold: match &spec.hold {
-            None => None,
-            Some(HoldSpec::For(seconds)) => Some(Hold::For(*seconds)),
-            Some(HoldSpec::Until(time)) => {
-                Some(Hold::Until(DateTime::try_from(time.as_str()).ok()?))
-            }
-        },
-        by: match spec.by {
-            Some((time, ret, trace)) => {
-                let mode = if ret { ByMode::Return } else { ByMode::Notify };
-                Some(By::new(time, mode, trace).ok()?)
-            }
-            None => None,
-        },
-        other: others(&spec.other, MAIL_KEYWORDS)?,
+        rare: Some(Box::new(RareMailParams {
+            ret: spec
+                .ret
+                .map(|full| if full { Ret::Full } else { Ret::Hdrs }),
+            envid: match &spec.envid {
+                Some(bytes) => Some(EnvId::new(XText::from_decoded(bytes)).ok()?),
+                None => None,
+            },
+            auth: match &spec.auth {
+                None => None,
+                Some(None) => Some(AuthParam::empty()),
+                Some(Some(bytes)) => Some(AuthParam::mailbox(XText::from_decoded(bytes)).ok()?),
+            },
+            requiretls: spec.requiretls,
+            mt_priority: match spec.mt_priority {
+                Some(p) => Some(MtPriority::new(p).ok()?),
+                None => None,
+            },
+            hold: match &spec.hold {
+                None => None,
+                Some(HoldSpec::For(seconds)) => Some(Hold::For(*seconds)),
+                Some(HoldSpec::Until(time)) => {
+                    Some(Hold::Until(DateTime::try_from(time.as_str()).ok()?))
+                }
+            },
+            by: match spec.by {
+                Some((time, ret, trace)) => {
+                    let mode = if ret { ByMode::Return } else { ByMode::Notify };
+                    Some(By::new(time, mode, trace).ok()?)
+                }
+                None => None,
+            },
+            other: others(&spec.other, MAIL_KEYWORDS)?,
+        })),
     })
 }
 
@@ -274,20 +277,22 @@ fn rcpt_params(spec: &RcptParamsSpec) -> Option<RcptParams<'_>> {
                 .ok()?,
             ),
         },
-        rrvs: match &spec.rrvs {
-            None => None,
-            Some((time, mode)) => Some(Rrvs {
-                time: DateTime::try_from(time.as_str()).ok()?,
-                mode: mode.map(|reject| {
-                    if reject {
-                        RrvsMode::Reject
-                    } else {
-                        RrvsMode::Continue
-                    }
+        rare: Some(Box::new(RareRcptParams {
+            rrvs: match &spec.rrvs {
+                None => None,
+                Some((time, mode)) => Some(Rrvs {
+                    time: DateTime::try_from(time.as_str()).ok()?,
+                    mode: mode.map(|reject| {
+                        if reject {
+                            RrvsMode::Reject
+                        } else {
+                            RrvsMode::Continue
+                        }
+                    }),
                 }),
-            }),
-        },
-        other: others(&spec.other, RCPT_KEYWORDS)?,
+            },
+            other: others(&spec.other, RCPT_KEYWORDS)?,
+        })),
     })
 }
 

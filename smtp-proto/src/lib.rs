@@ -23,7 +23,7 @@
 //! // Unknown parameters are kept for the server to answer 555.
 //! let (command, _) = Command::parse(b"MAIL FROM:<a@b> FOO=1\r\n", &opts)?;
 //! let Command::Mail { params, .. } = command else { unreachable!() };
-//! assert_eq!(params.other.len(), 1);
+//! assert_eq!(params.other().len(), 1);
 //!
 //! // Every error knows the reply a server sends for it.
 //! let unknown = Command::parse(b"HELLO there\r\n", &opts).unwrap_err();
@@ -60,7 +60,7 @@
 //!
 //! # Features
 //!
-//! - `codec`: `tokio-util` codecs ([`codec::ServerCodec`], [`codec::ClientCodec`]).
+//! - `codec`: `tokio-util` codecs (`codec::ServerCodec`, `codec::ClientCodec`).
 #![forbid(unsafe_code)]
 
 pub mod bdat;

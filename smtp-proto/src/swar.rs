@@ -81,30 +81,80 @@ pub(crate) fn span_until(
             .unwrap_or(tail.len())
 }
 
-/// Position of the first LF in `bytes`, by words, then octet by octet for
-/// the tail. For short buffers; long ones are better served by `memchr`.
+/// The high bit of every byte of `word` that is ASCII and at least `lo`
+/// (`lo` at most 128). Exact for every byte, not only the lowest: the sum
+/// is done on seven-bit values, so no carry crosses into the next byte.
+#[inline(always)]
+pub(crate) fn bytes_at_least(word: u64, lo: u8) -> u64 {
+    ((word & !HIGHS) + ONES * u64::from(0x80 - lo.min(0x80))) & !word & HIGHS
+}
+
+/// The high bit of every byte of `word` in the base64 alphabet of RFC 4648
+/// §4 without its pad (`A-Z a-z 0-9 + /`), exact for every byte.
+#[inline(always)]
+pub(crate) fn bytes_base64(word: u64) -> u64 {
+    let at_least = |w: u64, lo: u8| bytes_at_least(w, lo);
+    // Letters folded to lower case: `| 0x20` maps exactly the two cases of
+    // a letter onto `a-z` (and nothing else there).
+    let folded = word | (ONES * 0x20);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    let digit = at_least(word, b'0') & !at_least(word, b'9' + 1);
+    let plus = at_least(word, b'+') & !at_least(word, b'+' + 1);
+    let slash = at_least(word, b'/') & !at_least(word, b'/' + 1);
+    (letter | digit | plus | slash) & !word & HIGHS
+}
+
+/// Position of the first LF in `bytes`, and whether an octet before it
+/// has its high bit set (is not ASCII): the framing and the ASCII check of
+/// a command line in one pass. The tail shorter than a word is read as the
+/// buffer's last eight octets (overlapping what was scanned) when there
+/// are that many, so that no octet-by-octet loop runs on the usual line.
 #[inline]
-pub(crate) fn find_lf(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn find_lf_noting_high(bytes: &[u8]) -> Option<(usize, bool)> {
     let mut chunks = bytes.chunks_exact(WORD);
     let mut offset = 0;
+    let mut seen = 0;
     for chunk in &mut chunks {
-        let mask = bytes_equal(load(chunk), b'\n');
-        if mask != 0 {
-            return Some(offset + first_flagged(mask));
+        let word = load(chunk);
+        let lf = bytes_equal(word, b'\n');
+        if lf != 0 {
+            let high = (seen | (word & below_first_flag(lf))) & HIGHS != 0;
+            return Some((offset + first_flagged(lf), high));
         }
+        seen |= word;
         offset += WORD;
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == b'\n')
-        .map(|i| offset + i)
+    let tail = chunks.remainder();
+    if tail.is_empty() {
+        return None;
+    }
+    // The tail in the low bytes of a word, zeros above (never an LF).
+    let word = match bytes.len().checked_sub(WORD).and_then(|s| bytes.get(s..)) {
+        Some(last) => load(last) >> (8 * (WORD - tail.len())),
+        None => tail.iter().rev().fold(0, |w, &b| (w << 8) | u64::from(b)),
+    };
+    let lf = bytes_equal(word, b'\n');
+    if lf == 0 {
+        return None;
+    }
+    let high = (seen | (word & below_first_flag(lf))) & HIGHS != 0;
+    Some((offset + first_flagged(lf), high))
+}
+
+/// Every bit of the bytes below the lowest byte flagged in `mask` (non-zero).
+#[inline(always)]
+fn below_first_flag(mask: u64) -> u64 {
+    ((mask & mask.wrapping_neg()) >> 7).wrapping_sub(1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn find_lf(bytes: &[u8]) -> Option<usize> {
+        find_lf_noting_high(bytes).map(|(lf, _)| lf)
+    }
 
     #[test]
     fn finds_the_first_lf_at_every_position() {
@@ -118,6 +168,16 @@ mod tests {
                 assert_eq!(find_lf(&bytes), Some(at), "len {len} at {at}");
             }
             assert_eq!(find_lf(&vec![b'x'; len]), None);
+        }
+    }
+
+    #[test]
+    fn base64_class_is_exact_for_every_octet() {
+        for b in 0..=255u8 {
+            let word = u64::from_le_bytes([b; 8]);
+            let expected = b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+            assert_eq!(bytes_base64(word) == HIGHS, expected, "{b:#04x}");
+            assert_eq!(bytes_base64(word) == 0, !expected, "{b:#04x}");
         }
     }
 
@@ -145,6 +205,25 @@ mod tests {
         #[test]
         fn find_lf_agrees_with_a_plain_search(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
             prop_assert_eq!(find_lf(&bytes), bytes.iter().position(|&b| b == b'\n'));
+        }
+
+        #[test]
+        fn find_lf_noting_high_agrees_with_plain_scans(
+            bytes in prop::collection::vec(prop_oneof![Just(b'\n'), Just(0x80u8), any::<u8>(), Just(b'a')], 0..64)
+        ) {
+            let expected = bytes.iter().position(|&b| b == b'\n').map(|lf| {
+                (lf, !bytes[..lf].is_ascii())
+            });
+            prop_assert_eq!(find_lf_noting_high(&bytes), expected);
+        }
+
+        #[test]
+        fn base64_class_is_exact_for_every_byte(bytes in prop::array::uniform8(any::<u8>())) {
+            let flags = bytes_base64(load(&bytes));
+            for (i, &b) in bytes.iter().enumerate() {
+                let expected = b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+                prop_assert_eq!(flags >> (8 * i + 7) & 1 == 1, expected, "{:#04x}", b);
+            }
         }
 
         #[test]

@@ -29,8 +29,8 @@ fn parameters_are_typed() {
         panic!()
     };
     assert_eq!(from.to_string(), "<>");
-    assert_eq!(params.ret, Some(Ret::Hdrs));
-    assert_eq!(params.envid.unwrap().to_bytes(), b"QQ314159");
+    assert_eq!(params.ret(), Some(Ret::Hdrs));
+    assert_eq!(params.envid().unwrap().to_bytes(), b"QQ314159");
 
     let (cmd, _) = Command::parse(LINES[5].as_bytes(), &opts).unwrap();
     let Command::Rcpt { params, .. } = cmd else {
@@ -85,7 +85,7 @@ fn parameter_errors_map_to_the_right_replies() {
         panic!()
     };
     assert_eq!(params.size, Some(3));
-    assert_eq!(params.other.len(), 1);
+    assert_eq!(params.other().len(), 1);
     let unknown = ParseError::UnknownParameter;
     assert!(
         Reply::from_parse_error(&unknown)

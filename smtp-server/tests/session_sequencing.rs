@@ -255,7 +255,7 @@ fn dsn_parameters_reach_the_handler() {
         _ => None,
     });
     let mail = mail.unwrap();
-    assert!(mail.ret.is_some() && mail.envid.is_some());
+    assert!(mail.ret().is_some() && mail.envid().is_some());
     let rcpt = h.events.iter().find_map(|e| match e {
         smtp_server::Event::RcptReceived { params, .. } => Some(params.clone()),
         _ => None,

@@ -38,7 +38,7 @@ impl Default for SessionConfig {
         let localhost = Host::try_from("localhost").map(Host::into_owned);
         // "localhost" is a valid domain; the fallback only keeps this total.
         SessionConfig::new(localhost.unwrap_or_else(|_| {
-            Host::Literal(smtp_proto::AddressLiteral::from(
+            Host::from(smtp_proto::AddressLiteral::from(
                 std::net::Ipv4Addr::LOCALHOST,
             ))
         }))

@@ -111,14 +111,19 @@ pub(crate) fn plan(
         (false, mode) => (BodyTransport::Data, mode),
     };
     let dsn = capabilities.has_dsn();
-    let mail_params = MailParams {
+    let mut mail_params = MailParams {
         size: body.size.filter(|_| capabilities.supports("SIZE")),
         body: body_param,
         smtputf8,
-        ret: envelope.ret_value().filter(|_| dsn),
-        envid: envelope.envid_value().cloned().filter(|_| dsn),
         ..MailParams::default()
     };
+    let ret = envelope.ret_value().filter(|_| dsn);
+    let envid = envelope.envid_value().cloned().filter(|_| dsn);
+    if ret.is_some() || envid.is_some() {
+        let rare = mail_params.rare_mut();
+        rare.ret = ret;
+        rare.envid = envid;
+    }
     let mut out = Vec::with_capacity(256);
     Command::Mail {
         from: envelope.reverse_path().clone(),

@@ -15,6 +15,7 @@ use crate::{
     chars::{ATEXT, DCONTENT, DIGIT, LDH, LET_DIG, QTEXT_SMTP, QUOTED_PAIR_CHAR, span},
     error::ParseError,
     options::ParseOptions,
+    parse::command::strip_prefix_no_case,
     types::address::{
         AddressLiteral, Domain, ForwardPath, GeneralLiteral, Host, LocalPart, MAX_DOMAIN,
         MAX_LOCAL_PART, MAX_PATH, Mailbox, Path, ReversePath,
@@ -119,20 +120,41 @@ fn utf8(token: &[u8]) -> Result<&str, ParseError> {
 /// most of its cost). Without it, or for a token outside it, each token is
 /// checked by itself.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Source<'a>(Option<&'a str>);
+pub(crate) struct Source<'a> {
+    text: Option<&'a str>,
+    /// Known to be ASCII (the command line was checked): no token needs a
+    /// check for non-ASCII octets of its own.
+    ascii: bool,
+}
 
 impl<'a> Source<'a> {
     /// `bytes` checked once; when they are not UTF-8, tokens are checked
     /// one by one, which reports the error where the grammar meets it.
     pub(crate) fn of(bytes: &'a [u8]) -> Self {
-        Source(std::str::from_utf8(bytes).ok())
+        Source {
+            text: std::str::from_utf8(bytes).ok(),
+            ascii: false,
+        }
+    }
+
+    /// [`Source::of`] bytes that are known to be ASCII when `ascii` is true.
+    pub(crate) fn of_checked(bytes: &'a [u8], ascii: bool) -> Self {
+        Source {
+            text: std::str::from_utf8(bytes).ok(),
+            ascii,
+        }
+    }
+
+    /// True when the bytes are known to be ASCII (false: not known).
+    pub(crate) fn is_ascii(self) -> bool {
+        self.ascii
     }
 
     /// `token` as a slice of the checked text, when it lies inside it
     /// (compared by address) on character boundaries.
     #[inline]
     pub(crate) fn slice(self, token: &'a [u8]) -> Option<&'a str> {
-        let text = self.0?;
+        let text = self.text?;
         let start = (token.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
         let inside = start <= text.len() && token.len() <= text.len() - start;
         inside
@@ -379,7 +401,7 @@ pub(crate) fn address_literal<'a>(
         let addr = content.get(5..).unwrap_or_default();
         AddressLiteral::Ipv6(ipv6_addr(addr)?.1)
     } else {
-        AddressLiteral::General(general_address_literal(content)?.1)
+        AddressLiteral::General(Box::new(general_address_literal(content)?.1))
     };
     Ok((rest, literal))
 }
@@ -394,7 +416,7 @@ pub(crate) fn host<'a>(
 ) -> PResult<'a, Host<'a>> {
     if input.first() == Some(&b'[') {
         let (rest, literal) = address_literal(input, opts)?;
-        Ok((rest, Host::Literal(literal)))
+        Ok((rest, Host::Literal(Box::new(literal))))
     } else {
         let (rest, domain) = domain(input, opts, src)?;
         Ok((rest, Host::Domain(domain)))
@@ -602,11 +624,10 @@ pub(crate) fn forward_path<'a>(
     opts: &ParseOptions,
     src: Source<'a>,
 ) -> PResult<'a, ForwardPath<'a>> {
-    const POSTMASTER: &[u8] = b"<Postmaster>";
-    if let Some(rest) = input
-        .get(..POSTMASTER.len())
-        .filter(|head| head.eq_ignore_ascii_case(POSTMASTER))
-        .and_then(|_| input.get(POSTMASTER.len()..))
+    // Tried on every RCPT: the `>` that ends it is tested first, as a
+    // mailbox nearly never has one there.
+    if input.get(11) == Some(&b'>')
+        && let Some(rest) = strip_prefix_no_case(input, b"<POSTMASTER>")
     {
         return Ok((rest, ForwardPath::Postmaster));
     }
@@ -661,7 +682,7 @@ pub(crate) mod strategies {
                 .prop_filter_map("IPv6 is not a general tag", |(tag, content)| {
                     GeneralLiteral::new(&tag, &content)
                         .ok()
-                        .map(|g| AddressLiteral::General(g.into_owned()))
+                        .map(|g| AddressLiteral::General(Box::new(g.into_owned())))
                 }),
         ]
     }
@@ -669,7 +690,7 @@ pub(crate) mod strategies {
     pub(crate) fn host() -> impl Strategy<Value = Host<'static>> {
         prop_oneof![
             3 => domain().prop_map(Host::Domain),
-            1 => address_literal().prop_map(Host::Literal),
+            1 => address_literal().prop_map(Host::from),
         ]
     }
 
@@ -972,7 +993,7 @@ mod tests {
         assert_eq!(mailbox.local_part().value(), "a b");
         assert_eq!(
             mailbox.domain(),
-            &Host::Literal(AddressLiteral::Ipv6(Ipv6Addr::LOCALHOST))
+            &Host::from(AddressLiteral::Ipv6(Ipv6Addr::LOCALHOST))
         );
         assert_eq!(mailbox.to_string(), "\"a b\"@[IPv6:::1]");
         for bad in ["a", "a@", "@b", "a@@b", "a@b@c", "a@[1.2.3.4"] {

@@ -19,8 +19,9 @@ use crate::{
     },
     swar,
     types::{
-        address::{Domain, Host},
+        address::{Domain, Host, ReversePath},
         command::{Argument, Command, InitialResponse, Mechanism, NodeName},
+        params::MailParams,
     },
 };
 
@@ -52,13 +53,22 @@ fn split(input: &[u8], n: usize) -> (&[u8], &[u8]) {
     input.split_at_checked(n).unwrap_or((input, &[]))
 }
 
-/// `input` without the prefix `prefix` (compared ignoring ASCII case).
-#[inline]
-fn strip_prefix_no_case<'a>(input: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
-    input
-        .get(..prefix.len())
-        .filter(|head| head.eq_ignore_ascii_case(prefix))
-        .and_then(|_| input.get(prefix.len()..))
+/// `input` without the prefix `upper` (given in upper case), compared
+/// ignoring the case of its letters. Clearing bit 5 maps exactly the two
+/// cases of a letter to the upper one; other octets compare as they are.
+/// `N` is a constant, so this unrolls into a few compares, where
+/// `eq_ignore_ascii_case` folds both sides octet by octet.
+#[inline(always)]
+pub(crate) fn strip_prefix_no_case<'a, const N: usize>(
+    input: &'a [u8],
+    upper: &[u8; N],
+) -> Option<&'a [u8]> {
+    let (head, rest) = input.split_first_chunk::<N>()?;
+    let equal = head.iter().zip(upper).fold(true, |equal, (&b, &u)| {
+        let b = if u.is_ascii_uppercase() { b & !0x20 } else { b };
+        equal & (b == u)
+    });
+    equal.then_some(rest)
 }
 
 /// Octets searched a word at a time before handing over to `memchr`: a
@@ -66,10 +76,15 @@ fn strip_prefix_no_case<'a>(input: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> 
 /// than the whole search there.
 const SHORT_LINE: usize = 128;
 
-/// Position of the first LF of `buf`.
-fn find_lf(buf: &[u8]) -> Option<usize> {
+/// Position of the first LF of `buf`, and whether an octet before it is
+/// not ASCII (`None` when not known: the line is longer than [`SHORT_LINE`]).
+#[inline]
+fn find_lf(buf: &[u8]) -> Option<(usize, Option<bool>)> {
     let (head, tail) = buf.split_at_checked(SHORT_LINE).unwrap_or((buf, &[]));
-    swar::find_lf(head).or_else(|| memchr(b'\n', tail).map(|i| i + head.len()))
+    match swar::find_lf_noting_high(head) {
+        Some((lf, high)) => Some((lf, Some(high))),
+        None => memchr(b'\n', tail).map(|i| (i + head.len(), None)),
+    }
 }
 
 /// Parses the first command of `buf`, bytes as read from the peer: the
@@ -84,7 +99,10 @@ pub(crate) fn command_stream<'a>(
     buf: &'a [u8],
     opts: &ParseOptions,
 ) -> Result<(Command<'a>, usize), ParseError> {
-    let Some(lf) = find_lf(buf) else {
+    if let Some(alone) = verb_alone(buf) {
+        return Ok(alone);
+    }
+    let Some((lf, high)) = find_lf(buf) else {
         return Err(ParseError::Incomplete);
     };
     let (line, _) = split(buf, lf);
@@ -93,7 +111,48 @@ pub(crate) fn command_stream<'a>(
         None if opts.lf_line_endings => line,
         None => return Err(ParseError::InvalidArguments("bare LF in command line")),
     };
-    command(line, opts).map(|command| (command, lf + 1))
+    let non_ascii = match high {
+        Some(high) => high,
+        None => !line.is_ascii(),
+    };
+    if non_ascii && !opts.smtputf8 {
+        return Err(ParseError::NonAscii);
+    }
+    ascii_checked_command(line, opts, lf + 1)
+}
+
+/// Octets of a four-letter verb alone on its line, CRLF included.
+const VERB_ALONE_LEN: usize = 6;
+
+/// Octets of `STARTTLS` alone on its line, CRLF included.
+const STARTTLS_ALONE_LEN: usize = 10;
+
+/// `"DATA" CRLF`, `"RSET" CRLF`, `"QUIT" CRLF`, `"NOOP" CRLF`, `"HELP" CRLF`
+/// and `"STARTTLS" CRLF` at the start of `buf`, without a search for the
+/// line end: a third of a session's commands. `None` sends anything else
+/// (even these verbs with arguments, or a bare LF) the general way, which
+/// gives the same result on these lines: their letters hold no LF.
+#[inline]
+fn verb_alone(buf: &[u8]) -> Option<(Command<'static>, usize)> {
+    let command = match *buf.get(..VERB_ALONE_LEN)? {
+        [a, b, c, d, b'\r', b'\n'] => match u32::from_le_bytes([a, b, c, d]) & FOLD_CASE {
+            DATA => Command::Data,
+            RSET => Command::Rset,
+            QUIT => Command::Quit,
+            NOOP => Command::Noop(None),
+            HELP => Command::Help(None),
+            _ => return None,
+        },
+        // Only a line whose ninth and tenth octets are CRLF is compared.
+        _ => {
+            return match buf.get(..STARTTLS_ALONE_LEN)? {
+                [.., b'\r', b'\n'] => strip_prefix_no_case(buf, b"STARTTLS\r\n")
+                    .map(|_| (Command::StartTls, STARTTLS_ALONE_LEN)),
+                _ => None,
+            };
+        }
+    };
+    Some((command, VERB_ALONE_LEN))
 }
 
 /// `command = verb [SP arguments]`: one complete command line WITHOUT its
@@ -107,13 +166,28 @@ pub(crate) fn command_stream<'a>(
 /// assert_eq!(cmd.verb(), Verb::Mail);
 /// assert_eq!(command(b"XYZZY", &ParseOptions::default()).unwrap_err().reply_code().unwrap().get(), 500);
 /// ```
-// Inlined into `command_stream`, so the command is built in its result
-// rather than copied there (it is over 200 octets).
-#[inline(always)]
+#[inline]
 pub fn command<'a>(line: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseError> {
     if !opts.smtputf8 && !line.is_ascii() {
         return Err(ParseError::NonAscii);
     }
+    ascii_checked_command(line, opts, 0).map(|(command, _)| command)
+}
+
+/// [`command`] once the line is known to be ASCII unless `opts` allow
+/// SMTPUTF8 (the framing checks it in the same pass as it finds the LF).
+// Inlined into `command_stream`, so the command is built in its result
+// rather than copied there.
+#[inline(always)]
+///
+/// Returns the command with `used`, the octets the caller consumed: each
+/// verb's rule builds the pair in the caller's result, so the command is
+/// not copied from one result into another.
+fn ascii_checked_command<'a>(
+    line: &'a [u8],
+    opts: &ParseOptions,
+    used: usize,
+) -> Result<(Command<'a>, usize), ParseError> {
     let line = if opts.trailing_whitespace {
         let kept = line
             .iter()
@@ -125,40 +199,47 @@ pub fn command<'a>(line: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, P
     };
     // Nearly every verb has four letters: when the fifth octet is a space or
     // the end, no search is needed (a line that has a space earlier is no
-    // verb either way). memchr's set-up costs more than a short line.
-    let verb_len = match line.get(4) {
-        None | Some(b' ') => line.len().min(4),
-        Some(_) => memchr(b' ', line).unwrap_or(line.len()),
+    // verb either way). The only longer verb is STARTTLS, which must then
+    // be followed by a space or the end.
+    let (verb, args) = match line.get(4) {
+        None | Some(b' ') => split(line, line.len().min(4)),
+        Some(_) => {
+            return match strip_prefix_no_case(line, b"STARTTLS") {
+                Some(args @ ([] | [b' ', ..])) => {
+                    no_arguments(args).map(|()| (Command::StartTls, used))
+                }
+                _ => Err(ParseError::UnknownCommand),
+            };
+        }
     };
-    let (verb, args) = split(line, verb_len);
     match *verb {
         // The four octets as one number with the lower-case bit cleared:
         // a letter then compares equal to its upper case (and only to it,
         // as the verbs are all letters), one comparison per verb.
         [a, b, c, d] => match u32::from_le_bytes([a, b, c, d]) & FOLD_CASE {
-            EHLO => Ok(Command::Ehlo(ehlo(args, opts)?)),
-            HELO => Ok(Command::Helo(ehlo(args, opts)?)),
-            LHLO => Ok(Command::Lhlo(ehlo(args, opts)?)),
-            MAIL => mail(args, opts),
-            RCPT => rcpt(args, opts),
-            DATA => no_arguments(args).map(|()| Command::Data),
-            BDAT => bdat(args),
-            RSET => no_arguments(args).map(|()| Command::Rset),
-            VRFY => Ok(Command::Vrfy(required_argument(args, opts)?)),
-            EXPN => Ok(Command::Expn(required_argument(args, opts)?)),
-            HELP => Ok(Command::Help(optional_argument(args, opts)?)),
-            NOOP => Ok(Command::Noop(optional_argument(args, opts)?)),
-            QUIT => no_arguments(args).map(|()| Command::Quit),
-            AUTH => auth(args),
-            ETRN => etrn(args, opts),
+            EHLO => Ok((Command::Ehlo(ehlo(args, opts)?), used)),
+            HELO => Ok((Command::Helo(ehlo(args, opts)?), used)),
+            LHLO => Ok((Command::Lhlo(ehlo(args, opts)?), used)),
+            MAIL => mail(args, opts, used),
+            RCPT => rcpt(args, opts, used),
+            DATA => no_arguments(args).map(|()| (Command::Data, used)),
+            BDAT => bdat(args, used),
+            RSET => no_arguments(args).map(|()| (Command::Rset, used)),
+            VRFY => Ok((Command::Vrfy(required_argument(args, opts)?), used)),
+            EXPN => Ok((Command::Expn(required_argument(args, opts)?), used)),
+            HELP => Ok((Command::Help(optional_argument(args, opts)?), used)),
+            NOOP => Ok((Command::Noop(optional_argument(args, opts)?), used)),
+            QUIT => no_arguments(args).map(|()| (Command::Quit, used)),
+            AUTH => auth(args, used),
+            ETRN => Ok((etrn(args, opts)?, used)),
             _ => Err(ParseError::UnknownCommand),
         },
-        _ if verb.eq_ignore_ascii_case(b"STARTTLS") => {
-            no_arguments(args).map(|()| Command::StartTls)
-        }
         _ => Err(ParseError::UnknownCommand),
     }
 }
+
+/// The high bit of every byte of a word.
+const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// Clears bit 5 of each octet: ASCII lower case to upper case.
 const FOLD_CASE: u32 = 0xDFDF_DFDF;
@@ -240,36 +321,54 @@ fn after_colon<'a>(rest: &'a [u8], opts: &ParseOptions) -> Result<&'a [u8], Pars
 
 /// `mail = "MAIL FROM:" Reverse-path [SP Mail-parameters] CRLF` (RFC 5321 §4.1.1.2).
 #[inline]
-fn mail<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseError> {
+fn mail<'a>(
+    args: &'a [u8],
+    opts: &ParseOptions,
+    used: usize,
+) -> Result<(Command<'a>, usize), ParseError> {
     let Some(rest) = strip_prefix_no_case(args, b" FROM:") else {
         return Err(ParseError::InvalidArguments("expected MAIL FROM:<address>"));
     };
     let rest = after_colon(rest, opts)?;
-    let src = Source::of(rest);
+    // The null sender alone (bounces): nothing to slice, so no UTF-8 check.
+    if rest == b"<>" {
+        let null = Command::Mail {
+            from: ReversePath::Null,
+            params: MailParams::default(),
+        };
+        return Ok((null, used));
+    }
+    // Without SMTPUTF8 the line was checked to be ASCII before dispatch.
+    let src = Source::of_checked(rest, !opts.smtputf8);
     let (rest, from) = address::reverse_path(rest, opts, src).map_err(to_parse_error)?;
     parameters_start(rest)?;
     let params = mail_parameters_of(rest, opts, src)?;
-    Ok(Command::Mail { from, params })
+    Ok((Command::Mail { from, params }, used))
 }
 
 /// `rcpt = "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" /
 /// Forward-path ) [SP Rcpt-parameters] CRLF` (RFC 5321 §4.1.1.3).
 #[inline]
-fn rcpt<'a>(args: &'a [u8], opts: &ParseOptions) -> Result<Command<'a>, ParseError> {
+fn rcpt<'a>(
+    args: &'a [u8],
+    opts: &ParseOptions,
+    used: usize,
+) -> Result<(Command<'a>, usize), ParseError> {
     let Some(rest) = strip_prefix_no_case(args, b" TO:") else {
         return Err(ParseError::InvalidArguments("expected RCPT TO:<address>"));
     };
     let rest = after_colon(rest, opts)?;
-    let src = Source::of(rest);
+    // Without SMTPUTF8 the line was checked to be ASCII before dispatch.
+    let src = Source::of_checked(rest, !opts.smtputf8);
     let (rest, to) = address::forward_path(rest, opts, src).map_err(to_parse_error)?;
     parameters_start(rest)?;
     let params = rcpt_parameters_of(rest, opts, src)?;
-    Ok(Command::Rcpt { to, params })
+    Ok((Command::Rcpt { to, params }, used))
 }
 
 /// `bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ] CRLF`,
 /// `chunk-size = 1*DIGIT`, `end-marker = "LAST"` (RFC 3030 §2).
-fn bdat(args: &[u8]) -> Result<Command<'static>, ParseError> {
+fn bdat(args: &[u8], used: usize) -> Result<(Command<'static>, usize), ParseError> {
     let Some(arg) = args.strip_prefix(b" ") else {
         return Err(ParseError::InvalidArguments("a chunk size is required"));
     };
@@ -277,32 +376,46 @@ fn bdat(args: &[u8]) -> Result<Command<'static>, ParseError> {
     if digits.is_empty() {
         return Err(ParseError::InvalidArguments("a chunk size is required"));
     }
-    let size = digits
-        .iter()
-        .try_fold(0u64, |acc, &d| {
-            acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-        })
-        .ok_or(ParseError::InvalidArguments("chunk size too large"))?;
+    // Up to 19 digits cannot overflow a u64: no checks on the usual size.
+    let size = if digits.len() <= 19 {
+        digits
+            .iter()
+            .fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0'))
+    } else {
+        digits
+            .iter()
+            .try_fold(0u64, |acc, &d| {
+                acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+            })
+            .ok_or(ParseError::InvalidArguments("chunk size too large"))?
+    };
     let last = if rest.is_empty() {
         false
-    } else if rest.eq_ignore_ascii_case(b" LAST") {
+    } else if strip_prefix_no_case(rest, b" LAST") == Some(&[]) {
         true
     } else {
         return Err(ParseError::InvalidArguments(
             "expected LAST after the chunk size",
         ));
     };
-    Ok(Command::Bdat { size, last })
+    Ok((Command::Bdat { size, last }, used))
 }
 
 /// `sasl-mech = 1*20mech-char` (RFC 4954 §4, RFC 4422 §3.1).
 pub(crate) fn sasl_mech(input: &[u8]) -> Result<Mechanism<'_>, ParseError> {
-    const BAD: ParseError = ParseError::InvalidArguments("invalid SASL mechanism name");
-    if input.is_empty() || input.len() > MAX_MECHANISM || span(&MECH_CHAR, input) != input.len() {
-        return Err(BAD);
-    }
-    let name = std::str::from_utf8(input).map_err(|_| BAD)?;
+    check_sasl_mech(input)?;
+    let name = std::str::from_utf8(input).map_err(|_| BAD_MECHANISM)?;
     Ok(Mechanism::new_unchecked(name))
+}
+
+const BAD_MECHANISM: ParseError = ParseError::InvalidArguments("invalid SASL mechanism name");
+
+/// The grammar of [`sasl_mech`], without making text of the name.
+fn check_sasl_mech(input: &[u8]) -> Result<(), ParseError> {
+    if input.is_empty() || input.len() > MAX_MECHANISM || span(&MECH_CHAR, input) != input.len() {
+        return Err(BAD_MECHANISM);
+    }
+    Ok(())
 }
 
 /// `initial-response = base64 / "="` (RFC 4954 §4), `base64` being whole
@@ -312,34 +425,67 @@ pub(crate) fn initial_response(input: &[u8]) -> Result<InitialResponse<'_>, Pars
     if input == b"=" {
         return Ok(InitialResponse::new_unchecked(""));
     }
-    // One pass over the alphabet, then at most two `=` and nothing else.
-    let (_, padding) = split(input, span(&BASE64_ALPHABET, input));
-    let valid = !input.is_empty()
-        && input.len() % 4 == 0
-        && padding.len() <= 2
-        && padding.iter().all(|&b| b == b'=');
-    if !valid {
-        return Err(ParseError::InvalidBase64);
-    }
+    check_base64(input)?;
     let text = std::str::from_utf8(input).map_err(|_| ParseError::InvalidBase64)?;
     Ok(InitialResponse::new_unchecked(text))
 }
 
+/// The `base64` of [`initial_response`], without making text of it.
+fn check_base64(input: &[u8]) -> Result<(), ParseError> {
+    // One pass over the alphabet (a word at a time: responses run to
+    // hundreds of octets), then at most two `=` and nothing else.
+    let alphabet = swar::span_until(
+        input,
+        |w| !swar::bytes_base64(w) & HIGHS,
+        |b| !BASE64_ALPHABET[b as usize],
+    );
+    let (_, padding) = split(input, alphabet);
+    let valid = !input.is_empty()
+        && input.len() % 4 == 0
+        && padding.len() <= 2
+        && padding.iter().all(|&b| b == b'=');
+    if valid {
+        Ok(())
+    } else {
+        Err(ParseError::InvalidBase64)
+    }
+}
+
 /// `auth-command = "AUTH" SP sasl-mech [SP initial-response]` (RFC 4954 §4).
-fn auth(args: &[u8]) -> Result<Command<'_>, ParseError> {
+fn auth(args: &[u8], used: usize) -> Result<(Command<'_>, usize), ParseError> {
     let Some(arg) = args.strip_prefix(b" ") else {
         return Err(ParseError::InvalidArguments("a SASL mechanism is required"));
     };
-    let (name, rest) = split(arg, memchr(b' ', arg).unwrap_or(arg.len()));
-    let mechanism = sasl_mech(name)?;
-    let initial_response = match rest.strip_prefix(b" ") {
-        None => None,
-        Some(response) => Some(initial_response(response)?),
+    // The name runs to the first octet that is not a `mech-char`, which
+    // must be the space before the response or the end; anything else
+    // makes a bad name, as it would cut at the first space.
+    let name_len = span(&MECH_CHAR, arg);
+    let (name, rest) = split(arg, name_len);
+    let response = match rest {
+        [] => None,
+        [b' ', response @ ..] => Some(response),
+        _ => return Err(BAD_MECHANISM),
     };
-    Ok(Command::Auth {
-        mechanism,
+    check_sasl_mech(name)?;
+    match response {
+        None => {}
+        Some(b"=") => {}
+        Some(response) => check_base64(response)?,
+    }
+    // Both parts are ASCII by their grammar: one UTF-8 check for the two
+    // (its set-up is most of its cost on short text), each cut from it.
+    let text = std::str::from_utf8(arg).map_err(|_| BAD_MECHANISM)?;
+    let (mechanism, rest) = text.split_at_checked(name_len).ok_or(BAD_MECHANISM)?;
+    let initial_response = match rest.strip_prefix(' ') {
+        None => None,
+        Some("=") => Some(InitialResponse::new_unchecked("")),
+        Some(response) => Some(InitialResponse::new_unchecked(response)),
+    };
+    let command = Command::Auth {
+        mechanism: Mechanism::new_unchecked(mechanism),
         initial_response,
-    })
+    };
+    Ok((command, used))
 }
 
 /// `node-name = domain / "@" domain / "#" String` (RFC 1985 §5), the
@@ -392,7 +538,15 @@ pub(crate) fn argument<'a>(
         }
         _ => {}
     }
-    for &b in input {
+    // Nearly always printable ASCII: checked a word at a time; anything
+    // else goes through the octet loop, which says what is wrong.
+    let printable = swar::span_until(
+        input,
+        |w| !(swar::bytes_at_least(w, 0x20) & !swar::bytes_at_least(w, 0x7f)) & HIGHS,
+        |b| !PRINTABLE_OR_SP[b as usize],
+    );
+    let unchecked = input.get(printable..).unwrap_or_default();
+    for &b in unchecked {
         if b >= 0x80 {
             if !opts.smtputf8 {
                 return Err(ParseError::NonAscii);
@@ -556,7 +710,7 @@ mod tests {
         );
         assert_eq!(
             strict("HELO [1.2.3.4]"),
-            Ok(Command::Helo(Host::Literal(AddressLiteral::Ipv4(
+            Ok(Command::Helo(Host::from(AddressLiteral::Ipv4(
                 Ipv4Addr::new(1, 2, 3, 4)
             ))))
         );
@@ -652,6 +806,9 @@ mod tests {
             "MAILFROM:<a@b>",
             "DATAX",
             "STARTTLSX",
+            "STARTTLS\tx",
+            "starttlsx now",
+            "DATA\tx",
             "EHL",
             "E",
             "XXXXXXXXX",
@@ -679,6 +836,13 @@ mod tests {
             "RSET now",
             "QUIT please",
             "STARTTLS now",
+            "STARTTLS ",
+            "AUTH PLAIN\tx",
+            "AUTH PLAIN  AAAA",
+            "AUTH PLAIN= AAAA",
+            "VRFY a\x7fb",
+            "VRFY postmaster\u{1}",
+            "NOOP x ",
             "BDAT",
             "BDAT x",
             "BDAT 1 FIRST",
@@ -949,6 +1113,22 @@ mod tests {
                 let wire = cmd.to_bytes();
                 prop_assert_eq!(command(&wire[..wire.len() - 2], &UTF8), Ok(cmd));
             }
+        }
+
+        /// The word-at-a-time check of free-form arguments accepts
+        /// exactly what the rule says.
+        #[test]
+        fn arguments_are_exactly_the_rule(
+            input in prop::collection::vec(prop_oneof![Just(b' '), Just(0x7fu8), Just(0xc3), Just(0xa9), 0x1fu8..=0x7f, any::<u8>()], 0..24),
+            smtputf8 in any::<bool>(),
+        ) {
+            let opts = ParseOptions::strict().with_smtputf8(smtputf8);
+            let expected = !input.is_empty()
+                && input.first() != Some(&b' ')
+                && input.last() != Some(&b' ')
+                && input.iter().all(|&b| (0x20..0x7f).contains(&b) || (b >= 0x80 && smtputf8))
+                && std::str::from_utf8(&input).is_ok();
+            prop_assert_eq!(super::argument(&input, &opts).is_ok(), expected);
         }
 
         #[test]

@@ -21,16 +21,16 @@ use crate::{
     options::ParseOptions,
     parse::{
         address::Source,
+        command::strip_prefix_no_case,
         xtext::{utf_8_addr_unitext, xtext},
     },
     swar,
     types::{
         params::{
             AuthParam, Body, By, ByMode, DateTime, EnvId, EsmtpKeyword, EsmtpValue, Hold,
-            MailParams, MtPriority, Notify, Orcpt, OrcptAddress, OtherParam, RcptParams, Ret, Rrvs,
-            RrvsMode,
+            MailParams, MtPriority, Notify, Orcpt, OtherParam, RcptParams, Ret, Rrvs, RrvsMode,
         },
-        xtext::{Utf8AddrText, XText},
+        xtext::XText,
     },
 };
 
@@ -58,57 +58,70 @@ pub(crate) fn mail_parameters_of<'a>(
     src: Source<'a>,
 ) -> Result<MailParams<'a>, ParseError> {
     let mut params = MailParams::default();
-    esmtp_params(rest, opts, src, |keyword, value| {
-        let mut upper = [0u8; 12];
-        match uppercase(keyword, &mut upper) {
-            b"SIZE" => {
-                let v = typed(params.size.is_some(), "SIZE", value, size_value)?;
+    esmtp_params(rest, opts, src, |key, keyword, value| {
+        match key {
+            SIZE_KEY => {
+                let v = typed(params.size.is_some(), "SIZE", value, |v| {
+                    size_value(v.bytes)
+                })?;
                 params.size = Some(v);
             }
-            b"BODY" => {
-                let v = typed(params.body.is_some(), "BODY", value, body_value)?;
+            BODY_KEY => {
+                let v = typed(params.body.is_some(), "BODY", value, |v| {
+                    body_value(v.bytes)
+                })?;
                 params.body = Some(v);
             }
-            b"SMTPUTF8" => {
+            SMTPUTF8_KEY => {
                 flag(params.smtputf8, "SMTPUTF8", value)?;
                 params.smtputf8 = true;
             }
-            b"RET" => {
-                let v = typed(params.ret.is_some(), "RET", value, ret_value)?;
-                params.ret = Some(v);
+            RET_KEY => {
+                let v = typed(params.rare().ret.is_some(), "RET", value, |v| {
+                    ret_value(v.bytes)
+                })?;
+                params.rare_mut().ret = Some(v);
             }
-            b"ENVID" => {
-                let v = typed(params.envid.is_some(), "ENVID", value, envid_value)?;
-                params.envid = Some(v);
+            ENVID_KEY => {
+                let v = typed(params.rare().envid.is_some(), "ENVID", value, |v| {
+                    envid_value(v.text()?)
+                })?;
+                params.rare_mut().envid = Some(v);
             }
-            b"AUTH" => {
-                let v = typed(params.auth.is_some(), "AUTH", value, auth_value)?;
-                params.auth = Some(v);
+            AUTH_KEY => {
+                let v = typed(params.rare().auth.is_some(), "AUTH", value, |v| {
+                    auth_value(v.text()?)
+                })?;
+                params.rare_mut().auth = Some(v);
             }
-            b"REQUIRETLS" => {
-                flag(params.requiretls, "REQUIRETLS", value)?;
-                params.requiretls = true;
+            REQUIRETLS_KEY => {
+                flag(params.rare().requiretls, "REQUIRETLS", value)?;
+                params.rare_mut().requiretls = true;
             }
-            b"MT-PRIORITY" => {
-                let seen = params.mt_priority.is_some();
-                let v = typed(seen, "MT-PRIORITY", value, priority_value)?;
-                params.mt_priority = Some(v);
+            MT_PRIORITY_KEY => {
+                let seen = params.rare().mt_priority.is_some();
+                let v = typed(seen, "MT-PRIORITY", value, |v| priority_value(v.bytes))?;
+                params.rare_mut().mt_priority = Some(v);
             }
-            b"HOLDFOR" => {
-                hold_once(&params.hold, "HOLDFOR")?;
-                let v = typed(false, "HOLDFOR", value, future_release_integer)?;
-                params.hold = Some(Hold::For(v));
+            HOLDFOR_KEY => {
+                hold_once(&params.rare().hold, "HOLDFOR")?;
+                let v = typed(false, "HOLDFOR", value, |v| future_release_integer(v.bytes))?;
+                params.rare_mut().hold = Some(Hold::For(v));
             }
-            b"HOLDUNTIL" => {
-                hold_once(&params.hold, "HOLDUNTIL")?;
-                let v = typed(false, "HOLDUNTIL", value, future_release_date_time)?;
-                params.hold = Some(Hold::Until(v));
+            HOLDUNTIL_KEY => {
+                hold_once(&params.rare().hold, "HOLDUNTIL")?;
+                let v = typed(false, "HOLDUNTIL", value, |v| {
+                    future_release_date_time(v.text()?)
+                })?;
+                params.rare_mut().hold = Some(Hold::Until(v));
             }
-            b"BY" => {
-                let v = typed(params.by.is_some(), "BY", value, by_value)?;
-                params.by = Some(v);
+            BY_KEY => {
+                let v = typed(params.rare().by.is_some(), "BY", value, |v| {
+                    by_value(v.bytes)
+                })?;
+                params.rare_mut().by = Some(v);
             }
-            _ => params.other.push(other(keyword, value)),
+            _ => params.rare_mut().other.push(other(keyword, value)?),
         }
         Ok(())
     })?;
@@ -135,27 +148,27 @@ pub(crate) fn rcpt_parameters_of<'a>(
     src: Source<'a>,
 ) -> Result<RcptParams<'a>, ParseError> {
     let mut params = RcptParams::default();
-    esmtp_params(rest, opts, src, |keyword, value| {
-        let mut upper = [0u8; 12];
-        match uppercase(keyword, &mut upper) {
-            b"NOTIFY" => {
-                let v = typed(params.notify.is_some(), "NOTIFY", value, notify_esmtp_value)?;
+    esmtp_params(rest, opts, src, |key, keyword, value| {
+        match key {
+            NOTIFY_KEY => {
+                let v = typed(params.notify.is_some(), "NOTIFY", value, |v| {
+                    notify_esmtp_value(v.bytes)
+                })?;
                 params.notify = Some(v);
             }
-            b"ORCPT" => {
-                let v = typed(
-                    params.orcpt.is_some(),
-                    "ORCPT",
-                    value,
-                    original_recipient_address,
-                )?;
+            ORCPT_KEY => {
+                let v = typed(params.orcpt.is_some(), "ORCPT", value, |v| {
+                    original_recipient_address(v.text()?)
+                })?;
                 params.orcpt = Some(v);
             }
-            b"RRVS" => {
-                let v = typed(params.rrvs.is_some(), "RRVS", value, rrvs_value)?;
-                params.rrvs = Some(v);
+            RRVS_KEY => {
+                let v = typed(params.rare().rrvs.is_some(), "RRVS", value, |v| {
+                    rrvs_value(v.text()?)
+                })?;
+                params.rare_mut().rrvs = Some(v);
             }
-            _ => params.other.push(other(keyword, value)),
+            _ => params.rare_mut().other.push(other(keyword, value)?),
         }
         Ok(())
     })?;
@@ -170,7 +183,7 @@ fn esmtp_params<'a>(
     rest: &'a [u8],
     opts: &ParseOptions,
     src: Source<'a>,
-    mut each: impl FnMut(&'a str, Option<&'a str>) -> Result<(), ParseError>,
+    mut each: impl FnMut(u128, Token<'a>, Option<Token<'a>>) -> Result<(), ParseError>,
 ) -> Result<(), ParseError> {
     let mut rest = if opts.trailing_whitespace {
         let keep = rest
@@ -187,30 +200,33 @@ fn esmtp_params<'a>(
                 "expected SP before a parameter",
             ));
         };
-        let Some((keyword, value, after)) = esmtp_param(param) else {
+        let Some((key, keyword, value, after)) = esmtp_param(param) else {
             return Err(unexpected(param, opts));
         };
         if !matches!(after.first(), None | Some(b' ')) {
             return Err(unexpected(after, opts));
         }
-        // Tokens are slices of the arguments' one UTF-8 check; the
-        // keyword is ASCII by its byte class.
-        let keyword = match src.slice(keyword) {
-            Some(keyword) => keyword,
-            None => std::str::from_utf8(keyword)
-                .map_err(|_| ParseError::InvalidArguments("esmtp-keyword"))?,
+        // The keyword is ASCII by its byte class; a value that is not is
+        // checked here (before its rule, so the error is the same whatever
+        // the keyword), an ASCII one needs no check to become text.
+        let keyword = Token {
+            bytes: keyword,
+            src,
         };
         let value = match value {
-            Some(v) if !opts.smtputf8 && !v.is_ascii() => return Err(ParseError::NonAscii),
-            Some(v) => match src.slice(v) {
-                Some(v) => Some(v),
-                None => Some(std::str::from_utf8(v).map_err(|_| {
-                    ParseError::InvalidArguments(if v.is_ascii() { "esmtp-value" } else { "UTF-8" })
-                })?),
-            },
+            Some(v) if !src.is_ascii() && !v.is_ascii() => {
+                if !opts.smtputf8 {
+                    return Err(ParseError::NonAscii);
+                }
+                if src.slice(v).is_none() {
+                    std::str::from_utf8(v).map_err(|_| ParseError::InvalidArguments("UTF-8"))?;
+                }
+                Some(Token { bytes: v, src })
+            }
+            Some(v) => Some(Token { bytes: v, src }),
             None => None,
         };
-        each(keyword, value)?;
+        each(key, keyword, value)?;
         rest = after;
     }
     Ok(())
@@ -236,23 +252,86 @@ const ESMTP_VALUE_OR_8BIT: [bool; 256] = {
     table
 };
 
-/// A parameter's keyword, its value if any, and the bytes after it.
-type ScannedParam<'a> = (&'a [u8], Option<&'a [u8]>, &'a [u8]);
+/// A parameter's folded keyword (see [`folded_keyword`]), its keyword,
+/// its value if any, and the bytes after it.
+type ScannedParam<'a> = (u128, &'a [u8], Option<&'a [u8]>, &'a [u8]);
 
 /// `esmtp-param = esmtp-keyword ["=" esmtp-value]` (RFC 5321 §4.1.2): the
 /// keyword, the value if any and the rest. `None` when no keyword starts
 /// `input` or `=` has no value after it.
 #[inline]
 fn esmtp_param(input: &[u8]) -> Option<ScannedParam<'_>> {
-    let (rest, keyword) = esmtp_keyword(input).ok()?;
+    let (key, len) = esmtp_keyword_folded(input)?;
+    let (keyword, rest) = input.split_at_checked(len)?;
     match rest.split_first() {
         Some((b'=', after)) => {
             let (rest, value) = esmtp_value(after).ok()?;
-            Some((keyword, Some(value), rest))
+            Some((key, keyword, Some(value), rest))
         }
-        _ => Some((keyword, None, rest)),
+        _ => Some((key, keyword, None, rest)),
     }
 }
+
+/// Longest keyword [`folded_keyword`] tells apart: every known one is shorter.
+const MAX_FOLDED_KEYWORD: usize = 16;
+
+/// A keyword of `esmtp-keyword` octets as one number: each octet with bit
+/// 5 cleared, the first in the highest byte used. Within that class the
+/// fold is exact (letters to upper case, digits to 0x10-0x19, `-` to 0x0D,
+/// never 0), so keywords equal ignoring case, and only they, fold alike;
+/// a known keyword is then one integer compare. Longer keywords than
+/// [`MAX_FOLDED_KEYWORD`] fold to 0, which no known keyword is.
+const fn folded_keyword(keyword: &[u8]) -> u128 {
+    if keyword.len() > MAX_FOLDED_KEYWORD {
+        return 0;
+    }
+    let mut key = 0u128;
+    let mut i = 0;
+    while i < keyword.len() {
+        key = (key << 8) | (keyword[i] & !0x20) as u128;
+        i += 1;
+    }
+    key
+}
+
+/// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` (RFC 5321
+/// §4.1.2), scanned and folded (see [`folded_keyword`]) in one pass: the
+/// folded keyword and its length, `None` when no keyword starts `input`.
+#[inline]
+fn esmtp_keyword_folded(input: &[u8]) -> Option<(u128, usize)> {
+    match input.first() {
+        Some(&first) if LET_DIG[first as usize] => {}
+        _ => return None,
+    }
+    let mut key = 0u128;
+    let mut len = 0;
+    while let Some(&b) = input.get(len) {
+        if !ESMTP_KEYWORD[b as usize] {
+            break;
+        }
+        key = (key << 8) | u128::from(b & !0x20);
+        len += 1;
+    }
+    if len > MAX_FOLDED_KEYWORD {
+        key = 0;
+    }
+    Some((key, len))
+}
+
+const SIZE_KEY: u128 = folded_keyword(b"SIZE");
+const BODY_KEY: u128 = folded_keyword(b"BODY");
+const SMTPUTF8_KEY: u128 = folded_keyword(b"SMTPUTF8");
+const RET_KEY: u128 = folded_keyword(b"RET");
+const ENVID_KEY: u128 = folded_keyword(b"ENVID");
+const AUTH_KEY: u128 = folded_keyword(b"AUTH");
+const REQUIRETLS_KEY: u128 = folded_keyword(b"REQUIRETLS");
+const MT_PRIORITY_KEY: u128 = folded_keyword(b"MT-PRIORITY");
+const HOLDFOR_KEY: u128 = folded_keyword(b"HOLDFOR");
+const HOLDUNTIL_KEY: u128 = folded_keyword(b"HOLDUNTIL");
+const BY_KEY: u128 = folded_keyword(b"BY");
+const NOTIFY_KEY: u128 = folded_keyword(b"NOTIFY");
+const ORCPT_KEY: u128 = folded_keyword(b"ORCPT");
+const RRVS_KEY: u128 = folded_keyword(b"RRVS");
 
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` (RFC 5321 §4.1.2).
 #[inline]
@@ -286,26 +365,13 @@ fn esmtp_value(input: &[u8]) -> IResult<&[u8], &[u8]> {
     Ok((rest, value))
 }
 
-/// Upper-cases a keyword short enough to be a known one; longer keywords
-/// give an empty slice, which matches nothing known.
-#[inline]
-fn uppercase<'b>(keyword: &str, buf: &'b mut [u8; 12]) -> &'b [u8] {
-    let Some(dst) = buf.get_mut(..keyword.len()) else {
-        return &[];
-    };
-    for (d, s) in dst.iter_mut().zip(keyword.bytes()) {
-        *d = s.to_ascii_uppercase();
-    }
-    dst
-}
-
 /// Runs a known parameter's value rule on its whole value.
 #[inline]
 fn typed<'a, T>(
     seen: bool,
     name: &'static str,
-    value: Option<&'a str>,
-    mut rule: impl FnMut(&'a str) -> Result<T, ()>,
+    value: Option<Token<'a>>,
+    mut rule: impl FnMut(Token<'a>) -> Result<T, ()>,
 ) -> Result<T, ParseError> {
     if seen {
         return Err(ParseError::DuplicateParameter(name));
@@ -316,7 +382,7 @@ fn typed<'a, T>(
 }
 
 /// A known parameter that takes no value.
-fn flag(seen: bool, name: &'static str, value: Option<&str>) -> Result<(), ParseError> {
+fn flag(seen: bool, name: &'static str, value: Option<Token<'_>>) -> Result<(), ParseError> {
     if seen {
         Err(ParseError::DuplicateParameter(name))
     } else if value.is_some() {
@@ -340,19 +406,49 @@ fn hold_once(hold: &Option<Hold<'_>>, name: &'static str) -> Result<(), ParseErr
     }
 }
 
-fn other<'a>(keyword: &'a str, value: Option<&'a str>) -> OtherParam<'a> {
-    OtherParam {
+fn other<'a>(keyword: Token<'a>, value: Option<Token<'a>>) -> Result<OtherParam<'a>, ParseError> {
+    let keyword = keyword
+        .text()
+        .map_err(|()| ParseError::InvalidArguments("esmtp-keyword"))?;
+    let value = match value {
+        Some(v) => Some(
+            v.text()
+                .map_err(|()| ParseError::InvalidArguments("esmtp-value"))?,
+        ),
+        None => None,
+    };
+    Ok(OtherParam {
         keyword: EsmtpKeyword::new_unchecked(keyword),
         value: value.map(EsmtpValue::new_unchecked),
+    })
+}
+
+/// A parameter's keyword or value as sent, made text only when its rule
+/// needs text: SIZE, BODY and NOTIFY never do, and on short tokens the
+/// slicing costs as much as their rule. A token is ASCII, or its UTF-8
+/// was checked when it was scanned, so `text` does not fail.
+#[derive(Debug, Clone, Copy)]
+struct Token<'a> {
+    bytes: &'a [u8],
+    src: Source<'a>,
+}
+
+impl<'a> Token<'a> {
+    /// The token as a slice of the arguments' checked text.
+    fn text(self) -> Result<&'a str, ()> {
+        match self.src.slice(self.bytes) {
+            Some(text) => Ok(text),
+            None => std::str::from_utf8(self.bytes).map_err(|_| ()),
+        }
     }
 }
 
 /// Runs a nom rule that must consume all of `value`.
 fn whole<'a, T>(
-    value: &'a str,
+    value: &'a [u8],
     mut rule: impl Parser<&'a [u8], Output = T, Error = Error<&'a [u8]>>,
 ) -> Result<T, ()> {
-    match rule.parse(value.as_bytes()) {
+    match rule.parse(value) {
         Ok(([], out)) => Ok(out),
         _ => Err(()),
     }
@@ -382,29 +478,47 @@ fn digits_up_to(max: usize) -> impl Fn(&[u8]) -> IResult<&[u8], u64> {
 
 /// `size-value ::= 1*20DIGIT` (RFC 1870 §3); a value beyond `u64` is refused.
 #[inline]
-fn size_value(value: &str) -> Result<u64, ()> {
-    whole(value, digits_up_to(20))
+fn size_value(value: &[u8]) -> Result<u64, ()> {
+    // Up to 19 digits cannot overflow: one pass that checks and adds.
+    if value.is_empty() || value.len() > 19 {
+        return whole(value, digits_up_to(20));
+    }
+    value.iter().try_fold(0u64, |acc, &b| {
+        let digit = b.wrapping_sub(b'0');
+        if digit < 10 {
+            Ok(acc * 10 + u64::from(digit))
+        } else {
+            Err(())
+        }
+    })
 }
 
 /// `body-value ::= "7BIT" / "8BITMIME" / "BINARYMIME"` (RFC 6152 §2, RFC 3030 §3).
 #[inline]
-fn body_value(value: &str) -> Result<Body, ()> {
-    if value.eq_ignore_ascii_case("8BITMIME") {
+fn body_value(value: &[u8]) -> Result<Body, ()> {
+    if eq_no_case(value, b"8BITMIME") {
         Ok(Body::EightBitMime)
-    } else if value.eq_ignore_ascii_case("7BIT") {
+    } else if eq_no_case(value, b"7BIT") {
         Ok(Body::SevenBit)
-    } else if value.eq_ignore_ascii_case("BINARYMIME") {
+    } else if eq_no_case(value, b"BINARYMIME") {
         Ok(Body::BinaryMime)
     } else {
         Err(())
     }
 }
 
+/// `value` is `upper` (given in upper case) ignoring the case of letters:
+/// unrolled for the constant `upper`, see [`strip_prefix_no_case`].
+#[inline(always)]
+fn eq_no_case<const N: usize>(value: &[u8], upper: &[u8; N]) -> bool {
+    strip_prefix_no_case(value, upper).is_some_and(<[u8]>::is_empty)
+}
+
 /// `ret-value = "FULL" / "HDRS"` (RFC 3461 §4.3).
-fn ret_value(value: &str) -> Result<Ret, ()> {
-    if value.eq_ignore_ascii_case("FULL") {
+fn ret_value(value: &[u8]) -> Result<Ret, ()> {
+    if value.eq_ignore_ascii_case(b"FULL") {
         Ok(Ret::Full)
-    } else if value.eq_ignore_ascii_case("HDRS") {
+    } else if value.eq_ignore_ascii_case(b"HDRS") {
         Ok(Ret::Hdrs)
     } else {
         Err(())
@@ -413,7 +527,7 @@ fn ret_value(value: &str) -> Result<Ret, ()> {
 
 /// `envid-parameter = "ENVID=" xtext` (RFC 3461 §4.4), at most 100 characters.
 fn envid_value(value: &str) -> Result<EnvId<'_>, ()> {
-    whole(value, xtext)?;
+    whole(value.as_bytes(), xtext)?;
     EnvId::new(XText::new_unchecked(value)).map_err(|_| ())
 }
 
@@ -423,12 +537,12 @@ fn auth_value(value: &str) -> Result<AuthParam<'_>, ()> {
     if value == "<>" {
         return Ok(AuthParam::empty());
     }
-    whole(value, xtext)?;
+    whole(value.as_bytes(), xtext)?;
     AuthParam::mailbox(XText::new_unchecked(value)).map_err(|_| ())
 }
 
 /// `priority-value = [ "-" / "+" ] DIGIT` (RFC 6710 §3): -9 to 9.
-fn priority_value(value: &str) -> Result<MtPriority, ()> {
+fn priority_value(value: &[u8]) -> Result<MtPriority, ()> {
     let (sign, digit) = whole(value, (opt(one_of("+-")), one_of("0123456789")))?;
     let magnitude = (digit as u8 - b'0') as i8;
     let priority = if sign == Some('-') {
@@ -443,7 +557,7 @@ fn priority_value(value: &str) -> Result<MtPriority, ()> {
 /// seconds to hold the message. RFC 4865 leaves the integer unbounded; this
 /// crate takes what fits a `u32` (over 136 years), so every [`Hold::For`]
 /// round trips.
-fn future_release_integer(value: &str) -> Result<u32, ()> {
+fn future_release_integer(value: &[u8]) -> Result<u32, ()> {
     let seconds = whole(value, digits_up_to(10))?;
     u32::try_from(seconds).map_err(|_| ())
 }
@@ -451,13 +565,13 @@ fn future_release_integer(value: &str) -> Result<u32, ()> {
 /// `future-release-date-time = date-time` (RFC 4865 §3 as corrected by its
 /// erratum 2040, `date-time` of RFC 3339 §5.6).
 fn future_release_date_time(value: &str) -> Result<DateTime<'_>, ()> {
-    whole(value, date_time)?;
+    whole(value.as_bytes(), date_time)?;
     Ok(DateTime::new_unchecked(value))
 }
 
 /// `by-value = by-time ";" by-mode [by-trace]` (RFC 2852 §4), with a
 /// `by-time` that must be positive for mode `R`.
-fn by_value(value: &str) -> Result<By, ()> {
+fn by_value(value: &[u8]) -> Result<By, ()> {
     let (time, _, mode, trace) = whole(value, (by_time, tag(&b";"[..]), by_mode, by_trace))?;
     By::new(time, mode, trace).map_err(|_| ())
 }
@@ -493,18 +607,18 @@ fn by_trace(input: &[u8]) -> IResult<&[u8], bool> {
 /// `notify-list-element = "SUCCESS" / "FAILURE" / "DELAY"` (RFC 3461 §4.1):
 /// NEVER only alone, no element twice.
 #[inline]
-fn notify_esmtp_value(value: &str) -> Result<Notify, ()> {
-    if value.eq_ignore_ascii_case("NEVER") {
+fn notify_esmtp_value(value: &[u8]) -> Result<Notify, ()> {
+    if eq_no_case(value, b"NEVER") {
         return Ok(Notify::NEVER);
     }
     let mut notify = Notify::NEVER;
     // Split as bytes: `str::split` with a `char` costs more than the value.
-    for element in value.as_bytes().split(|&b| b == b',') {
-        let slot = if element.eq_ignore_ascii_case(b"SUCCESS") {
+    for element in value.split(|&b| b == b',') {
+        let slot = if eq_no_case(element, b"SUCCESS") {
             &mut notify.success
-        } else if element.eq_ignore_ascii_case(b"FAILURE") {
+        } else if eq_no_case(element, b"FAILURE") {
             &mut notify.failure
-        } else if element.eq_ignore_ascii_case(b"DELAY") {
+        } else if eq_no_case(element, b"DELAY") {
             &mut notify.delay
         } else {
             return Err(());
@@ -526,15 +640,13 @@ fn original_recipient_address(value: &str) -> Result<Orcpt<'_>, ()> {
         value.get(..semicolon).ok_or(())?,
         value.get(semicolon + 1..).ok_or(())?,
     );
-    whole(addr_type, addr_type_atom)?;
-    let address = if addr_type.eq_ignore_ascii_case("utf-8") {
-        whole(address, utf_8_addr_unitext)?;
-        OrcptAddress::Utf8(Utf8AddrText::new_unchecked(address))
+    whole(addr_type.as_bytes(), addr_type_atom)?;
+    if addr_type.eq_ignore_ascii_case("utf-8") {
+        whole(address.as_bytes(), utf_8_addr_unitext)?;
     } else {
-        whole(address, xtext)?;
-        OrcptAddress::XText(XText::new_unchecked(address))
-    };
-    Ok(Orcpt::new_unchecked(addr_type, address))
+        whole(address.as_bytes(), xtext)?;
+    }
+    Ok(Orcpt::new_unchecked(value))
 }
 
 /// `addr-type = atom` (RFC 3461 §4.2), i.e. `1*atext` (RFC 5322 §3.2.3).
@@ -550,7 +662,7 @@ fn addr_type_atom(input: &[u8]) -> IResult<&[u8], &[u8]> {
 /// `rrvs-param = "RRVS=" date-time [ ";" ( "C" / "R" ) ]` (RFC 7293 §3.1).
 fn rrvs_value(value: &str) -> Result<Rrvs<'_>, ()> {
     let (time, mode) = whole(
-        value,
+        value.as_bytes(),
         (
             recognize(date_time),
             opt(preceded(
@@ -689,6 +801,10 @@ fn time_offset(input: &[u8]) -> IResult<&[u8], ()> {
 pub(crate) mod tests {
     use super::*;
     use crate::encode::Encode;
+    use crate::types::{
+        params::{OrcptAddress, RareMailParams, RareRcptParams},
+        xtext::Utf8AddrText,
+    };
     use proptest::prelude::*;
 
     const STRICT: ParseOptions = ParseOptions::strict();
@@ -720,19 +836,19 @@ pub(crate) mod tests {
         let p = mail(line).unwrap();
         assert_eq!(p.size, Some(1000));
         assert_eq!(p.body, Some(Body::EightBitMime));
-        assert!(p.smtputf8 && p.requiretls);
-        assert_eq!(p.ret, Some(Ret::Hdrs));
-        assert_eq!(p.envid.as_ref().unwrap().xtext().as_str(), "QQ314159");
-        let auth = p.auth.as_ref().unwrap().as_mailbox().unwrap();
+        assert!(p.smtputf8 && p.requiretls());
+        assert_eq!(p.ret(), Some(Ret::Hdrs));
+        assert_eq!(p.envid().as_ref().unwrap().xtext().as_str(), "QQ314159");
+        let auth = p.auth().as_ref().unwrap().as_mailbox().unwrap();
         assert_eq!(auth.decode_str().unwrap(), "e=mc2@example.com");
-        assert_eq!(p.mt_priority.unwrap().get(), -3);
-        assert_eq!(p.hold, Some(Hold::For(60)));
-        let by = p.by.unwrap();
+        assert_eq!(p.mt_priority().unwrap().get(), -3);
+        assert_eq!(p.hold(), Some(&Hold::For(60)));
+        let by = p.by().unwrap();
         assert_eq!(
             (by.time(), by.mode(), by.trace()),
             (120, ByMode::Return, true)
         );
-        assert!(p.other.is_empty() && p.other.capacity() == 0);
+        assert!(p.other().is_empty() && p.rare().other.capacity() == 0);
         assert!(!p.is_empty());
         assert_eq!(wire(&p), line);
         assert_eq!(p.clone().into_owned(), p);
@@ -743,10 +859,10 @@ pub(crate) mod tests {
         let p = mail(" size=10 Body=7bit ret=full smtpUTF8 mt-priority=+4 by=5;nt").unwrap();
         assert_eq!(p.size, Some(10));
         assert_eq!(p.body, Some(Body::SevenBit));
-        assert_eq!(p.ret, Some(Ret::Full));
+        assert_eq!(p.ret(), Some(Ret::Full));
         assert!(p.smtputf8);
-        assert_eq!(p.mt_priority.unwrap().get(), 4);
-        assert_eq!(p.by.unwrap().mode(), ByMode::Notify);
+        assert_eq!(p.mt_priority().unwrap().get(), 4);
+        assert_eq!(p.by().unwrap().mode(), ByMode::Notify);
         assert_eq!(
             wire(&p),
             " SIZE=10 BODY=7BIT SMTPUTF8 RET=FULL MT-PRIORITY=4 BY=5;NT"
@@ -819,7 +935,7 @@ pub(crate) mod tests {
     fn envid_values() {
         let max = format!(" ENVID={}", "x".repeat(100));
         assert_eq!(
-            mail(&max).unwrap().envid.unwrap().xtext().as_str().len(),
+            mail(&max).unwrap().envid().unwrap().xtext().as_str().len(),
             100
         );
         let over = format!(" ENVID={}", "x".repeat(101));
@@ -833,16 +949,16 @@ pub(crate) mod tests {
             Err(ParseError::InvalidParameter("ENVID"))
         );
         let p = mail(" ENVID=a+2Bb").unwrap();
-        assert_eq!(p.envid.unwrap().xtext().decode().as_ref(), b"a+b");
+        assert_eq!(p.envid().unwrap().xtext().decode().as_ref(), b"a+b");
     }
 
     #[test]
     fn auth_values() {
         let p = mail(" AUTH=<>").unwrap();
-        assert!(p.auth.as_ref().unwrap().is_empty());
+        assert!(p.auth().as_ref().unwrap().is_empty());
         assert_eq!(wire(&p), " AUTH=<>");
         let p = mail(" AUTH=a+2Bb@c").unwrap();
-        let mailbox = p.auth.as_ref().unwrap().as_mailbox().unwrap();
+        let mailbox = p.auth().as_ref().unwrap().as_mailbox().unwrap();
         assert_eq!(mailbox.decode().as_ref(), b"a+b@c");
         assert_eq!(
             mail(" AUTH=a+2bb@c"),
@@ -863,7 +979,7 @@ pub(crate) mod tests {
         ] {
             let line = format!(" MT-PRIORITY={text}");
             let p = mail(&line).unwrap();
-            assert_eq!(p.mt_priority.unwrap().get(), n, "{text}");
+            assert_eq!(p.mt_priority().unwrap().get(), n, "{text}");
         }
         for bad in ["10", "-10", "++1", "+", "a", "1.0", "09"] {
             assert_eq!(
@@ -879,15 +995,15 @@ pub(crate) mod tests {
     fn hold_values() {
         let p = mail(" HOLDUNTIL=2024-02-29T12:00:00Z").unwrap();
         assert_eq!(
-            p.hold,
-            Some(Hold::Until(
+            p.hold(),
+            Some(&Hold::Until(
                 DateTime::try_from("2024-02-29T12:00:00Z").unwrap()
             ))
         );
         assert!(mail(" HOLDUNTIL=2000-02-29t23:59:60.123-05:30").is_ok());
         assert_eq!(
-            mail(" HOLDFOR=4294967295").unwrap().hold,
-            Some(Hold::For(u32::MAX))
+            mail(" HOLDFOR=4294967295").unwrap().hold(),
+            Some(&Hold::For(u32::MAX))
         );
         for bad in [
             " HOLDUNTIL=2023-02-29T12:00:00Z",
@@ -944,7 +1060,7 @@ pub(crate) mod tests {
             ("999999999;r", 999_999_999, ByMode::Return, false),
             ("-999999999;nt", -999_999_999, ByMode::Notify, true),
         ] {
-            let by = mail(&format!(" BY={text}")).unwrap().by.unwrap();
+            let by = mail(&format!(" BY={text}")).unwrap().by().unwrap();
             assert_eq!(
                 (by.time(), by.mode(), by.trace()),
                 (time, mode, trace),
@@ -1008,7 +1124,7 @@ pub(crate) mod tests {
         let p = mail(" X-FOO=bar NOTIFY=NEVER XBAZ SIZE=5").unwrap();
         assert_eq!(p.size, Some(5));
         let kept: Vec<_> = p
-            .other
+            .other()
             .iter()
             .map(|o| (o.keyword.as_str(), o.value.as_ref().map(EsmtpValue::as_str)))
             .collect();
@@ -1023,11 +1139,11 @@ pub(crate) mod tests {
         assert_eq!(wire(&p), " SIZE=5 X-FOO=bar NOTIFY=NEVER XBAZ");
         let r = rcpt(" SIZE=10 SIZE=10").unwrap();
         assert_eq!(
-            r.other.len(),
+            r.other().len(),
             2,
             "unknowns are the server's 555, not a duplicate"
         );
-        assert_eq!(r.other[0].keyword.as_str(), "SIZE");
+        assert_eq!(r.other()[0].keyword.as_str(), "SIZE");
     }
 
     #[test]
@@ -1069,7 +1185,7 @@ pub(crate) mod tests {
         assert_eq!(mail(" Xé=1"), Err(ParseError::NonAscii));
         assert_eq!(rcpt(" ORCPT=utf-8;jérôme@a"), Err(ParseError::NonAscii));
         let p = mail_parameters(" X=é".as_bytes(), &utf8).unwrap();
-        assert_eq!(p.other[0].value.as_ref().unwrap().as_str(), "é");
+        assert_eq!(p.other()[0].value.as_ref().unwrap().as_str(), "é");
         assert_eq!(
             mail_parameters(" ENVID=é".as_bytes(), &utf8),
             Err(ParseError::InvalidParameter("ENVID"))
@@ -1170,15 +1286,20 @@ pub(crate) mod tests {
 
     #[test]
     fn rrvs_values() {
-        let r = rcpt(" RRVS=2014-04-03T23:01:00Z").unwrap().rrvs.unwrap();
+        let r = rcpt(" RRVS=2014-04-03T23:01:00Z")
+            .unwrap()
+            .rrvs()
+            .cloned()
+            .unwrap();
         assert_eq!((r.time.as_str(), r.mode), ("2014-04-03T23:01:00Z", None));
         let r = rcpt(" RRVS=2014-04-03T23:01:00+02:00;C")
             .unwrap()
-            .rrvs
+            .rrvs()
+            .cloned()
             .unwrap();
         assert_eq!(r.mode, Some(RrvsMode::Continue));
         let r = rcpt(" RRVS=2014-04-03T23:01:00Z;r").unwrap();
-        assert_eq!(r.rrvs.as_ref().unwrap().mode, Some(RrvsMode::Reject));
+        assert_eq!(r.rrvs().as_ref().unwrap().mode, Some(RrvsMode::Reject));
         assert_eq!(wire(&r), " RRVS=2014-04-03T23:01:00Z;R");
         for bad in [
             "2014-04-03T23:01:00Z;X",
@@ -1317,9 +1438,10 @@ pub(crate) mod tests {
             ),
             other in proptest::collection::vec(other_strategy(&MAIL_KEYWORDS), 0..3),
         ) -> MailParams<'static> {
-            MailParams {
-                size, body, smtputf8, ret, envid, auth, requiretls, mt_priority, hold, by, other,
-            }
+            let rare = RareMailParams { ret, envid, auth, requiretls, mt_priority, hold, by, other };
+            // Both spellings of "no rare parameter" occur.
+            let rare = Some(Box::new(rare)).filter(|rare| !rare.is_empty() || smtputf8);
+            MailParams { size, body, smtputf8, rare }
         }
     }
 
@@ -1355,11 +1477,31 @@ pub(crate) mod tests {
             ).prop_map(|(time, mode)| Rrvs { time, mode })),
             other in proptest::collection::vec(other_strategy(&RCPT_KEYWORDS), 0..3),
         ) -> RcptParams<'static> {
-            RcptParams { notify, orcpt, rrvs, other }
+            let rare = RareRcptParams { rrvs, other };
+            let rare = Some(Box::new(rare)).filter(|rare| !rare.is_empty() || notify.is_some());
+            RcptParams { notify, orcpt, rare }
         }
     }
 
     proptest! {
+        /// The folded keyword is exact: two keywords fold alike exactly
+        /// when they are equal ignoring case.
+        #[test]
+        fn keywords_fold_alike_only_when_equal_ignoring_case(
+            a in "[A-Za-z0-9][A-Za-z0-9-]{0,15}",
+            b in "[A-Za-z0-9][A-Za-z0-9-]{0,15}",
+        ) {
+            let fold = |k: &str| esmtp_keyword_folded(k.as_bytes());
+            prop_assert_eq!(fold(&a), Some((folded_keyword(a.as_bytes()), a.len())));
+            prop_assert_eq!(fold(&a) == fold(&b), a.eq_ignore_ascii_case(&b));
+            let flipped: String = a.chars().map(|c| if c.is_ascii_lowercase() {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            }).collect();
+            prop_assert_eq!(fold(&a), fold(&flipped));
+        }
+
         #[test]
         fn mail_params_round_trip(params in mail_params_strategy()) {
             let bytes = params.to_bytes();

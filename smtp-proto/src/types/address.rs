@@ -115,7 +115,7 @@ impl<'a> GeneralLiteral<'a> {
         let literal = GeneralLiteral::new_unchecked(tag, content);
         // Reparsing the wire form runs exactly the grammar the parser runs.
         let mut wire = Vec::with_capacity(tag.len() + content.len() + 3);
-        AddressLiteral::General(literal.clone()).encode(&mut wire);
+        AddressLiteral::General(Box::new(literal.clone())).encode(&mut wire);
         match AddressLiteral::parse(&wire, &CONSTRUCTOR_OPTIONS)? {
             AddressLiteral::General(_) => Ok(literal),
             _ => Err(ParseError::InvalidAddress(
@@ -155,8 +155,8 @@ pub enum AddressLiteral<'a> {
     Ipv4(Ipv4Addr),
     /// `[IPv6:...]`.
     Ipv6(Ipv6Addr),
-    /// `[tag:content]`.
-    General(GeneralLiteral<'a>),
+    /// `[tag:content]` (boxed: rare, and twice the size of an IP address).
+    General(Box<GeneralLiteral<'a>>),
 }
 
 impl<'a> AddressLiteral<'a> {
@@ -183,7 +183,9 @@ impl<'a> AddressLiteral<'a> {
         match self {
             AddressLiteral::Ipv4(ip) => AddressLiteral::Ipv4(ip),
             AddressLiteral::Ipv6(ip) => AddressLiteral::Ipv6(ip),
-            AddressLiteral::General(general) => AddressLiteral::General(general.into_owned()),
+            AddressLiteral::General(general) => {
+                AddressLiteral::General(Box::new(general.into_owned()))
+            }
         }
     }
 
@@ -262,8 +264,9 @@ impl Encode for AddressLiteral<'_> {
 pub enum Host<'a> {
     /// A domain name.
     Domain(Domain<'a>),
-    /// A bracketed address literal.
-    Literal(AddressLiteral<'a>),
+    /// A bracketed address literal (boxed: rarer than a domain, and
+    /// keeping it out of line keeps a `Host` at the size of a domain).
+    Literal(Box<AddressLiteral<'a>>),
 }
 
 impl<'a> Host<'a> {
@@ -288,7 +291,7 @@ impl<'a> Host<'a> {
     pub fn into_owned(self) -> Host<'static> {
         match self {
             Host::Domain(domain) => Host::Domain(domain.into_owned()),
-            Host::Literal(literal) => Host::Literal(literal.into_owned()),
+            Host::Literal(literal) => Host::Literal(Box::new(literal.into_owned())),
         }
     }
 
@@ -308,7 +311,7 @@ impl<'a> From<Domain<'a>> for Host<'a> {
 
 impl<'a> From<AddressLiteral<'a>> for Host<'a> {
     fn from(literal: AddressLiteral<'a>) -> Self {
-        Host::Literal(literal)
+        Host::Literal(Box::new(literal))
     }
 }
 
@@ -528,7 +531,9 @@ impl Encode for Mailbox<'_> {
 /// and Appendix C require, but should be ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Path<'a> {
-    source_route: Option<Cow<'a, str>>,
+    // Boxed: routes are obsolete and rare, and keeping them out of line
+    // keeps `Command` small (it is moved on every parse).
+    source_route: Option<Box<Cow<'a, str>>>,
     mailbox: Mailbox<'a>,
 }
 
@@ -536,7 +541,7 @@ impl<'a> Path<'a> {
     /// For the parser, after it has checked the grammar and the path limit.
     pub(crate) fn new_unchecked(source_route: Option<&'a str>, mailbox: Mailbox<'a>) -> Self {
         Path {
-            source_route: source_route.map(Cow::Borrowed),
+            source_route: source_route.map(|route| Box::new(Cow::Borrowed(route))),
             mailbox,
         }
     }
@@ -557,13 +562,15 @@ impl<'a> Path<'a> {
 
     /// The obsolete source route (`@a,@b`), without its final colon.
     pub fn source_route(&self) -> Option<&str> {
-        self.source_route.as_deref()
+        self.source_route.as_deref().map(|route| &**route)
     }
 
     /// Detaches from the input buffer.
     pub fn into_owned(self) -> Path<'static> {
         Path {
-            source_route: self.source_route.map(cow_into_owned),
+            source_route: self
+                .source_route
+                .map(|route| Box::new(cow_into_owned(*route))),
             mailbox: self.mailbox.into_owned(),
         }
     }

@@ -20,11 +20,18 @@ use crate::{
 
 /// Parameters of `MAIL FROM:<...>`.
 ///
-/// The typed fields hold the parameters this crate knows; `other` holds
-/// unknown ones (and RCPT parameters given to MAIL), which a server answers
-/// with 555. An `other` entry whose keyword is one of the typed parameters
-/// encodes fine but parses back into the typed field.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// The parameters nearly every MAIL carries (SIZE, BODY, SMTPUTF8) are
+/// fields; the others are in [`RareMailParams`], boxed and allocated only
+/// when one of them is given, so that a parsed [`Command`](crate::Command)
+/// stays small (it is moved on every parse) and the common path allocates
+/// nothing. Read them with [`MailParams::rare`] (an empty set when there is
+/// none) or the getters; set them with [`MailParams::rare_mut`]. `rare:
+/// None` and `rare: Some` of an empty set are equal.
+///
+/// `other` holds unknown parameters (and RCPT parameters given to MAIL),
+/// which a server answers with 555. An `other` entry whose keyword is one
+/// of the typed parameters encodes fine but parses back into the typed field.
+#[derive(Debug, Clone, Default)]
 pub struct MailParams<'a> {
     /// `SIZE=` (RFC 1870): the message size the client announces.
     pub size: Option<u64>,
@@ -32,6 +39,13 @@ pub struct MailParams<'a> {
     pub body: Option<Body>,
     /// `SMTPUTF8` (RFC 6531).
     pub smtputf8: bool,
+    /// The other parameters, when any was given.
+    pub rare: Option<Box<RareMailParams<'a>>>,
+}
+
+/// The MAIL parameters a submission rarely carries: see [`MailParams`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RareMailParams<'a> {
     /// `RET=` (RFC 3461): what a DSN should return.
     pub ret: Option<Ret>,
     /// `ENVID=` (RFC 3461): the envelope identifier.
@@ -50,18 +64,22 @@ pub struct MailParams<'a> {
     pub other: Vec<OtherParam<'a>>,
 }
 
-impl MailParams<'_> {
-    /// True when there is no parameter at all.
-    pub fn is_empty(&self) -> bool {
-        *self == MailParams::default()
-    }
+/// What [`MailParams::rare`] shows when no rare parameter was given.
+static NO_RARE_MAIL_PARAMS: RareMailParams<'static> = RareMailParams {
+    ret: None,
+    envid: None,
+    auth: None,
+    requiretls: false,
+    mt_priority: None,
+    hold: None,
+    by: None,
+    other: Vec::new(),
+};
 
+impl RareMailParams<'_> {
     /// Detaches from the input buffer.
-    pub fn into_owned(self) -> MailParams<'static> {
-        MailParams {
-            size: self.size,
-            body: self.body,
-            smtputf8: self.smtputf8,
+    pub fn into_owned(self) -> RareMailParams<'static> {
+        RareMailParams {
             ret: self.ret,
             envid: self.envid.map(EnvId::into_owned),
             auth: self.auth.map(AuthParam::into_owned),
@@ -73,6 +91,91 @@ impl MailParams<'_> {
         }
     }
 }
+
+impl<'a> MailParams<'a> {
+    /// True when there is no parameter at all.
+    pub fn is_empty(&self) -> bool {
+        self.size.is_none() && self.body.is_none() && !self.smtputf8 && self.rare().is_empty()
+    }
+
+    /// The rare parameters; an empty set when none was given.
+    pub fn rare(&self) -> &RareMailParams<'a> {
+        self.rare.as_deref().unwrap_or(&NO_RARE_MAIL_PARAMS)
+    }
+
+    /// The rare parameters, to set one (allocates the set on first use).
+    pub fn rare_mut(&mut self) -> &mut RareMailParams<'a> {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// `RET=`.
+    pub fn ret(&self) -> Option<Ret> {
+        self.rare().ret
+    }
+
+    /// `ENVID=`.
+    pub fn envid(&self) -> Option<&EnvId<'a>> {
+        self.rare().envid.as_ref()
+    }
+
+    /// `AUTH=`.
+    pub fn auth(&self) -> Option<&AuthParam<'a>> {
+        self.rare().auth.as_ref()
+    }
+
+    /// `REQUIRETLS`.
+    pub fn requiretls(&self) -> bool {
+        self.rare().requiretls
+    }
+
+    /// `MT-PRIORITY=`.
+    pub fn mt_priority(&self) -> Option<MtPriority> {
+        self.rare().mt_priority
+    }
+
+    /// `HOLDFOR=` or `HOLDUNTIL=`.
+    pub fn hold(&self) -> Option<&Hold<'a>> {
+        self.rare().hold.as_ref()
+    }
+
+    /// `BY=`.
+    pub fn by(&self) -> Option<By> {
+        self.rare().by
+    }
+
+    /// Parameters without a typed field, in the order given.
+    pub fn other(&self) -> &[OtherParam<'a>] {
+        &self.rare().other
+    }
+
+    /// Detaches from the input buffer.
+    pub fn into_owned(self) -> MailParams<'static> {
+        MailParams {
+            size: self.size,
+            body: self.body,
+            smtputf8: self.smtputf8,
+            rare: self.rare.map(|rare| Box::new(rare.into_owned())),
+        }
+    }
+}
+
+impl RareMailParams<'_> {
+    /// True when none of these parameters is set.
+    pub fn is_empty(&self) -> bool {
+        *self == NO_RARE_MAIL_PARAMS
+    }
+}
+
+impl PartialEq for MailParams<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.size == other.size
+            && self.body == other.body
+            && self.smtputf8 == other.smtputf8
+            && self.rare() == other.rare()
+    }
+}
+
+impl Eq for MailParams<'_> {}
 
 impl Encode for MailParams<'_> {
     fn encode(&self, out: &mut Vec<u8>) {
@@ -87,26 +190,29 @@ impl Encode for MailParams<'_> {
         if self.smtputf8 {
             out.extend_from_slice(b" SMTPUTF8");
         }
-        if let Some(ret) = self.ret {
+        let Some(rare) = self.rare.as_deref() else {
+            return;
+        };
+        if let Some(ret) = rare.ret {
             out.extend_from_slice(b" RET=");
             ret.encode(out);
         }
-        if let Some(envid) = &self.envid {
+        if let Some(envid) = &rare.envid {
             out.extend_from_slice(b" ENVID=");
             envid.encode(out);
         }
-        if let Some(auth) = &self.auth {
+        if let Some(auth) = &rare.auth {
             out.extend_from_slice(b" AUTH=");
             auth.encode(out);
         }
-        if self.requiretls {
+        if rare.requiretls {
             out.extend_from_slice(b" REQUIRETLS");
         }
-        if let Some(priority) = self.mt_priority {
+        if let Some(priority) = rare.mt_priority {
             out.extend_from_slice(b" MT-PRIORITY=");
             priority.encode(out);
         }
-        match &self.hold {
+        match &rare.hold {
             Some(Hold::For(seconds)) => {
                 out.extend_from_slice(b" HOLDFOR=");
                 push_decimal(out, u64::from(*seconds));
@@ -117,11 +223,11 @@ impl Encode for MailParams<'_> {
             }
             None => {}
         }
-        if let Some(by) = self.by {
+        if let Some(by) = rare.by {
             out.extend_from_slice(b" BY=");
             by.encode(out);
         }
-        for param in &self.other {
+        for param in &rare.other {
             out.push(b' ');
             param.encode(out);
         }
@@ -130,24 +236,74 @@ impl Encode for MailParams<'_> {
 
 /// Parameters of `RCPT TO:<...>`.
 ///
-/// As for [`MailParams`], `other` holds unknown parameters and MAIL
-/// parameters given to RCPT.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// As for [`MailParams`], the common parameters (NOTIFY, ORCPT) are fields
+/// and the others are in a boxed [`RareRcptParams`], allocated only when
+/// one is given; `rare: None` and an empty set are equal. `other` holds
+/// unknown parameters and MAIL parameters given to RCPT.
+#[derive(Debug, Clone, Default)]
 pub struct RcptParams<'a> {
     /// `NOTIFY=` (RFC 3461): when to send a DSN.
     pub notify: Option<Notify>,
     /// `ORCPT=` (RFC 3461, RFC 6533): the original recipient.
     pub orcpt: Option<Orcpt<'a>>,
+    /// The other parameters, when any was given.
+    pub rare: Option<Box<RareRcptParams<'a>>>,
+}
+
+/// The RCPT parameters a submission rarely carries: see [`RcptParams`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RareRcptParams<'a> {
     /// `RRVS=` (RFC 7293): require that the recipient existed since a time.
     pub rrvs: Option<Rrvs<'a>>,
     /// Parameters without a typed field, in the order given.
     pub other: Vec<OtherParam<'a>>,
 }
 
-impl RcptParams<'_> {
+/// What [`RcptParams::rare`] shows when no rare parameter was given.
+static NO_RARE_RCPT_PARAMS: RareRcptParams<'static> = RareRcptParams {
+    rrvs: None,
+    other: Vec::new(),
+};
+
+impl RareRcptParams<'_> {
+    /// True when none of these parameters is set.
+    pub fn is_empty(&self) -> bool {
+        *self == NO_RARE_RCPT_PARAMS
+    }
+
+    /// Detaches from the input buffer.
+    pub fn into_owned(self) -> RareRcptParams<'static> {
+        RareRcptParams {
+            rrvs: self.rrvs.map(Rrvs::into_owned),
+            other: self.other.into_iter().map(OtherParam::into_owned).collect(),
+        }
+    }
+}
+
+impl<'a> RcptParams<'a> {
     /// True when there is no parameter at all.
     pub fn is_empty(&self) -> bool {
-        *self == RcptParams::default()
+        self.notify.is_none() && self.orcpt.is_none() && self.rare().is_empty()
+    }
+
+    /// The rare parameters; an empty set when none was given.
+    pub fn rare(&self) -> &RareRcptParams<'a> {
+        self.rare.as_deref().unwrap_or(&NO_RARE_RCPT_PARAMS)
+    }
+
+    /// The rare parameters, to set one (allocates the set on first use).
+    pub fn rare_mut(&mut self) -> &mut RareRcptParams<'a> {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// `RRVS=`.
+    pub fn rrvs(&self) -> Option<&Rrvs<'a>> {
+        self.rare().rrvs.as_ref()
+    }
+
+    /// Parameters without a typed field, in the order given.
+    pub fn other(&self) -> &[OtherParam<'a>] {
+        &self.rare().other
     }
 
     /// Detaches from the input buffer.
@@ -155,11 +311,18 @@ impl RcptParams<'_> {
         RcptParams {
             notify: self.notify,
             orcpt: self.orcpt.map(Orcpt::into_owned),
-            rrvs: self.rrvs.map(Rrvs::into_owned),
-            other: self.other.into_iter().map(OtherParam::into_owned).collect(),
+            rare: self.rare.map(|rare| Box::new(rare.into_owned())),
         }
     }
 }
+
+impl PartialEq for RcptParams<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.notify == other.notify && self.orcpt == other.orcpt && self.rare() == other.rare()
+    }
+}
+
+impl Eq for RcptParams<'_> {}
 
 impl Encode for RcptParams<'_> {
     fn encode(&self, out: &mut Vec<u8>) {
@@ -171,11 +334,14 @@ impl Encode for RcptParams<'_> {
             out.extend_from_slice(b" ORCPT=");
             orcpt.encode(out);
         }
-        if let Some(rrvs) = &self.rrvs {
+        let Some(rare) = self.rare.as_deref() else {
+            return;
+        };
+        if let Some(rrvs) = &rare.rrvs {
             out.extend_from_slice(b" RRVS=");
             rrvs.encode(out);
         }
-        for param in &self.other {
+        for param in &rare.other {
             out.push(b' ');
             param.encode(out);
         }
@@ -525,35 +691,36 @@ pub enum OrcptAddress<'a> {
 
 /// The `ORCPT=` value (RFC 3461 §4.2): `addr-type ";" xtext`, or with the
 /// `utf-8` address type the RFC 6533 forms.
+///
+/// Kept as the one wire string: the type is an atom, which has no `;`, so
+/// the first `;` splits it from the address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Orcpt<'a> {
-    addr_type: Cow<'a, str>,
-    address: OrcptAddress<'a>,
+    wire: Cow<'a, str>,
 }
 
 impl<'a> Orcpt<'a> {
-    /// Wraps values the grammar has already matched with each other.
-    pub(crate) fn new_unchecked(addr_type: &'a str, address: OrcptAddress<'a>) -> Self {
+    /// Wraps a whole value the grammar has already checked.
+    pub(crate) fn new_unchecked(wire: &'a str) -> Self {
         Orcpt {
-            addr_type: Cow::Borrowed(addr_type),
-            address,
+            wire: Cow::Borrowed(wire),
+        }
+    }
+
+    fn joined(addr_type: &str, address: &str) -> Orcpt<'static> {
+        Orcpt {
+            wire: Cow::Owned(format!("{addr_type};{address}")),
         }
     }
 
     /// `rfc822;<address as xtext>`, the usual form.
     pub fn rfc822(address: &[u8]) -> Orcpt<'static> {
-        Orcpt {
-            addr_type: Cow::Borrowed("rfc822"),
-            address: OrcptAddress::XText(XText::from_decoded(address)),
-        }
+        Orcpt::joined("rfc822", XText::from_decoded(address).as_str())
     }
 
     /// `utf-8;<address>` (RFC 6533).
     pub fn utf8(address: Utf8AddrText<'a>) -> Self {
-        Orcpt {
-            addr_type: Cow::Borrowed("utf-8"),
-            address: OrcptAddress::Utf8(address),
-        }
+        Orcpt::joined("utf-8", address.as_str())
     }
 
     /// Any address type: `addr-type` must be an atom (RFC 5322 `atext`,
@@ -565,58 +732,71 @@ impl<'a> Orcpt<'a> {
                 .bytes()
                 .all(|b| ATEXT[b as usize] && ESMTP_VALUE[b as usize]);
         let utf8_type = addr_type.eq_ignore_ascii_case("utf-8");
-        let utf8_address = matches!(address, OrcptAddress::Utf8(_));
+        let (utf8_address, address) = match &address {
+            OrcptAddress::XText(x) => (false, x.as_str()),
+            OrcptAddress::Utf8(u) => (true, u.as_str()),
+        };
         if atom && utf8_type == utf8_address {
-            Ok(Orcpt::new_unchecked(addr_type, address))
+            Ok(Orcpt::joined(addr_type, address))
         } else {
             Err(ParseError::InvalidParameter("ORCPT"))
         }
     }
 
+    /// The address type and the encoded address.
+    fn parts(&self) -> (&str, &str) {
+        self.wire.split_once(';').unwrap_or((&self.wire, ""))
+    }
+
     /// The address type as given (`rfc822`, `utf-8`, ...).
     pub fn addr_type(&self) -> &str {
-        &self.addr_type
+        self.parts().0
     }
 
     /// True for the `rfc822` address type (case-insensitive).
     pub fn is_rfc822(&self) -> bool {
-        self.addr_type.eq_ignore_ascii_case("rfc822")
+        self.addr_type().eq_ignore_ascii_case("rfc822")
     }
 
     /// The encoded address.
-    pub fn address(&self) -> &OrcptAddress<'a> {
-        &self.address
+    pub fn address(&self) -> OrcptAddress<'_> {
+        let (addr_type, address) = self.parts();
+        if addr_type.eq_ignore_ascii_case("utf-8") {
+            OrcptAddress::Utf8(Utf8AddrText::new_unchecked(address))
+        } else {
+            OrcptAddress::XText(XText::new_unchecked(address))
+        }
     }
 
     /// The decoded address as text, or `None` when an xtext decodes to
     /// something that is not UTF-8.
     pub fn decoded_address(&self) -> Option<Cow<'_, str>> {
-        match &self.address {
-            OrcptAddress::XText(x) => x.decode_str(),
-            OrcptAddress::Utf8(u) => Some(u.decode()),
-        }
+        let (_, wire) = self.parts();
+        // Borrowed from the decoder means "nothing to decode": the wire
+        // form itself, which outlives the temporary decoder.
+        Some(match self.address() {
+            OrcptAddress::XText(x) => match x.decode_str()? {
+                Cow::Borrowed(_) => Cow::Borrowed(wire),
+                Cow::Owned(decoded) => Cow::Owned(decoded),
+            },
+            OrcptAddress::Utf8(u) => match u.decode() {
+                Cow::Borrowed(_) => Cow::Borrowed(wire),
+                Cow::Owned(decoded) => Cow::Owned(decoded),
+            },
+        })
     }
 
     /// Detaches from the input buffer.
     pub fn into_owned(self) -> Orcpt<'static> {
         Orcpt {
-            addr_type: Cow::Owned(self.addr_type.into_owned()),
-            address: match self.address {
-                OrcptAddress::XText(x) => OrcptAddress::XText(x.into_owned()),
-                OrcptAddress::Utf8(u) => OrcptAddress::Utf8(u.into_owned()),
-            },
+            wire: Cow::Owned(self.wire.into_owned()),
         }
     }
 }
 
 impl Encode for Orcpt<'_> {
     fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(self.addr_type.as_bytes());
-        out.push(b';');
-        match &self.address {
-            OrcptAddress::XText(x) => x.encode(out),
-            OrcptAddress::Utf8(u) => u.encode(out),
-        }
+        out.extend_from_slice(self.wire.as_bytes());
     }
 }
 

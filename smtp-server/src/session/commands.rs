@@ -179,7 +179,7 @@ impl Connection {
         if self.txn.mail {
             return self.error(&replies::NESTED_MAIL);
         }
-        if !params.other.is_empty() || (!self.info.esmtp && !params.is_empty()) {
+        if !params.other().is_empty() || (!self.info.esmtp && !params.is_empty()) {
             return self.error(&Reply::PARAMETERS_NOT_RECOGNIZED);
         }
         if params
@@ -200,7 +200,7 @@ impl Connection {
         if !self.txn.mail {
             return self.error(&replies::NEED_MAIL);
         }
-        if !params.other.is_empty() {
+        if !params.other().is_empty() {
             return self.error(&Reply::PARAMETERS_NOT_RECOGNIZED);
         }
         if self.txn.recipients.len() >= self.config.max_recipients {
