@@ -1,6 +1,6 @@
 //! Streaming dot-unstuffing of a DATA body for a server (RFC 5321 §4.5.2).
 
-use super::scan::{bare_free_run_len, is_bare_pair, next_dot_after_lf};
+use super::scan::{RunEnds, is_bare_pair};
 
 /// What the decoder does with a bare CR or bare LF in the body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -200,9 +200,7 @@ impl DataDecoder {
             };
         }
         let mut i = 0;
-        // The next `.` after an LF, from the last search: valid while `i` has
-        // not passed it (`None` inside: there is none in the rest of `input`).
-        let mut next_dot: Option<Option<usize>> = None;
+        let mut run_ends = RunEnds::new();
         while let Some(&byte) = input.get(i) {
             // The byte pair at `i` is checked first so that input dense with
             // bare line endings does not pay for a block scan per byte.
@@ -211,17 +209,7 @@ impl DataDecoder {
                     .and_then(|prev| input.get(prev))
                     .is_some_and(|&prev| !needs_decision(prev, byte));
             if fast {
-                let dot = match next_dot {
-                    Some(Some(at)) if at >= i => Some(at),
-                    Some(None) => None,
-                    _ => {
-                        let found = next_dot_after_lf(input, i);
-                        next_dot = Some(found);
-                        found
-                    }
-                };
-                let scanned = input.get(..dot.unwrap_or(input.len())).unwrap_or(input);
-                let run = bare_free_run_len(scanned, i);
+                let run = run_ends.run_end(input, i) - i;
                 if run > 0 {
                     let end = i + run;
                     self.emit(out, input.get(i..end).unwrap_or_default());
@@ -231,6 +219,15 @@ impl DataDecoder {
                         _ => State::Text,
                     };
                     i = end;
+                    // A stuffing `.` (at a line start, followed by anything but
+                    // CR) is dropped here, as the state machine would drop it.
+                    if self.state == State::LineStart
+                        && input.get(end) == Some(&b'.')
+                        && input.get(end + 1).is_some_and(|&next| next != b'\r')
+                    {
+                        self.state = State::Text;
+                        i = end + 1;
+                    }
                     continue;
                 }
             }
@@ -684,6 +681,31 @@ mod tests {
             for step in [7, 64, 129, 1000] {
                 let cuts: Vec<usize> = (0..input.len()).step_by(step).collect();
                 assert_eq!(fast(&input, &cuts, policy, u64::MAX), o, "step {step}");
+            }
+        }
+    }
+
+    #[test]
+    fn specials_across_scan_windows_match_reference() {
+        // Several scan windows of plain text with a bare line ending, a
+        // stuffed line and a dot line placed around the window boundaries.
+        let mut input = Vec::new();
+        for (n, special) in [&b"\r\n..x"[..], b"\n", b"\r\n.\r", b"\rz", b"\r\n.."]
+            .iter()
+            .enumerate()
+        {
+            while input.len() < 4096 * (n + 1) - 2 + n {
+                input.extend_from_slice(b"abcdefgh\r\n");
+            }
+            input.extend_from_slice(special);
+        }
+        input.extend_from_slice(b"\r\n.\r\n");
+        for policy in MODES {
+            let o = fast(&input, &[], policy, u64::MAX);
+            assert_eq!(o, reference(&input, policy, u64::MAX));
+            assert_eq!(o.consumed, Some(input.len()));
+            for cut in [1, 4095, 4096, 4097, 8190, 8193, 12289] {
+                assert_eq!(fast(&input, &[cut], policy, u64::MAX), o, "cut {cut}");
             }
         }
     }

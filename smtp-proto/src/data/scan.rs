@@ -104,6 +104,61 @@ pub(super) fn bare_free_run_len(input: &[u8], start: usize) -> usize {
     q + 1 - start
 }
 
+/// Where the copyable runs of one input end, from scans done ahead and
+/// remembered, so that each octet is scanned once for each kind.
+///
+/// The bare line ending scan goes first, over a window of [`RunEnds::WINDOW`]
+/// octets: it is the slower one, and running it on octets not yet in the
+/// closest cache lets their loading overlap its work; the `.` search then
+/// reads them from that cache.
+#[derive(Debug)]
+pub(super) struct RunEnds {
+    /// Every position from the last scan's start to here (excluded) ends a
+    /// pair that is not bare.
+    clean_until: usize,
+    /// The first `.` after an LF found by the last search, or `None` if it
+    /// found none before `dot_searched_until`.
+    dot: Option<usize>,
+    dot_searched_until: usize,
+}
+
+impl RunEnds {
+    /// Octets scanned ahead for bare line endings.
+    const WINDOW: usize = 4096;
+
+    pub(super) fn new() -> Self {
+        RunEnds {
+            clean_until: 0,
+            dot: None,
+            dot_searched_until: 0,
+        }
+    }
+
+    /// The end (excluded) of a run of octets from `i` that can be copied
+    /// unchanged: at most up to the next bare line ending or `.` after an
+    /// LF, and more than `i` unless one ends at `i`; a run may also stop at
+    /// the end of a scan window.
+    /// `i` is at least 1 and never smaller than in the previous call.
+    pub(super) fn run_end(&mut self, input: &[u8], i: usize) -> usize {
+        if i >= self.clean_until {
+            let window_end = input.len().min(i.saturating_add(Self::WINDOW));
+            let window = input.get(..window_end).unwrap_or(input);
+            self.clean_until = i + bare_free_run_len(window, i);
+        }
+        let dot_known = match self.dot {
+            Some(at) => at >= i,
+            None => self.dot_searched_until >= self.clean_until,
+        };
+        if !dot_known {
+            let searched = input.get(..self.clean_until).unwrap_or(input);
+            self.dot = next_dot_after_lf(searched, i);
+            self.dot_searched_until = self.clean_until;
+        }
+        self.dot
+            .map_or(self.clean_until, |at| at.min(self.clean_until))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,12 +215,78 @@ mod tests {
         )
     }
 
+    /// Where a run from `i` must end, straight from the definition.
+    fn plain_run_end(input: &[u8], i: usize) -> usize {
+        (i..input.len())
+            .find(|&q| {
+                let (a, b) = (input[q - 1], input[q]);
+                is_bare_pair(a, b) || (a == b'\n' && b == b'.')
+            })
+            .unwrap_or(input.len())
+    }
+
+    /// Text with the given specials, each after `gap` plain octets.
+    fn text_with(specials: &[(usize, &[u8])]) -> Vec<u8> {
+        let mut input = Vec::new();
+        for &(gap, special) in specials {
+            input.extend(std::iter::repeat_n(b'q', gap));
+            input.extend_from_slice(special);
+        }
+        input
+    }
+
+    #[test]
+    fn run_ends_around_window_boundaries() {
+        let w = RunEnds::WINDOW;
+        for at in [w - 2, w - 1, w, w + 1, 2 * w - 1, 2 * w, 2 * w + 1] {
+            for special in [&b"\n"[..], b"\r", b"\r\n.", b"\r\n", b"."] {
+                let input = text_with(&[(at, special), (w + 7, b"\r\n"), (3, b"")]);
+                let mut ends = RunEnds::new();
+                let mut i = 1;
+                while i < input.len() {
+                    let end = ends.run_end(&input, i);
+                    let plain = plain_run_end(&input, i);
+                    // A run may be cut at a window's end, never made longer.
+                    assert!(
+                        end <= plain && (end > i || plain == i),
+                        "at {at} {special:?} i {i}"
+                    );
+                    i = end + 1;
+                }
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn scans_agree_with_plain_loops(input in crlf_bytes(), start in 0usize..420) {
             let start = start.min(input.len());
             prop_assert_eq!(next_dot_after_lf(&input, start), plain_next_dot(&input, start));
             prop_assert_eq!(bare_free_run_len(&input, start), plain_bare_free_run(&input, start));
+        }
+
+        #[test]
+        fn run_ends_agree_with_the_definition(
+            specials in proptest::collection::vec(
+                (0usize..5000, prop_oneof![
+                    Just(&b"\r\n"[..]), Just(&b"\r\n."[..]), Just(&b"\n"[..]),
+                    Just(&b"\r"[..]), Just(&b"."[..]), Just(&b"\n."[..]),
+                ]),
+                0..8),
+            steps in proptest::collection::vec(0usize..3000, 1..8),
+        ) {
+            let input = text_with(&specials);
+            let mut ends = RunEnds::new();
+            let mut i = 1;
+            let mut k = 0;
+            while i < input.len() {
+                let end = ends.run_end(&input, i);
+                let plain = plain_run_end(&input, i);
+                prop_assert!(end <= plain && (end > i || plain == i), "i {} end {} plain {}", i, end, plain);
+                // Like the decoder: on to the run's end, past it, or further.
+                i = end.max(i) + steps[k % steps.len()] % 3 + usize::from(end == i);
+                k += 1;
+            }
         }
     }
 }
