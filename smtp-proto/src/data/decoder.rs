@@ -84,10 +84,11 @@ enum State {
 ///
 /// Speed: most of the input is copied in long runs with `extend_from_slice`;
 /// a run ends only where a pair of adjacent bytes needs a decision (a `.`
-/// after LF, a bare CR or LF). The `.` is found with `memchr` (vectorised at
-/// run time), the bare line endings by a branch-free test over 128-byte
-/// blocks that the compiler vectorises. Those few bytes go through a small
-/// state machine, which also carries the state across chunk boundaries.
+/// after LF, a bare CR or LF). The bare line endings are found by a
+/// branch-free test over 128-byte blocks that the compiler vectorises, run
+/// 4 KiB ahead, then the `.` within that window with `memchr` (vectorised at
+/// run time). Those few bytes go through a small state machine, which also
+/// carries the state across chunk boundaries.
 ///
 /// ```
 /// use smtp_proto::data::DataDecoder;
