@@ -81,19 +81,29 @@ pub(super) fn bare_free_run_len(input: &[u8], start: usize) -> usize {
     let Some(mut q) = start.checked_sub(1) else {
         return 0;
     };
-    loop {
-        match pairs_have_no_bare::<WIDE>(input, q) {
-            Some(true) => q += WIDE,
-            Some(false) => break,
-            None => {
-                // The tail is shorter than a block: check the last block of the
-                // input instead, which overlaps pairs already known to be clean.
-                let last = input.len().saturating_sub(WIDE + 1);
-                if last <= q && pairs_have_no_bare::<WIDE>(input, last) == Some(true) {
-                    return input.len() - start;
+    // Pair `k` is (`firsts[k]`, `seconds[k]`); exact chunks of both let the
+    // loop run without a bounds check per block.
+    let firsts = input
+        .get(q..input.len().saturating_sub(1))
+        .unwrap_or_default();
+    let seconds = input.get(q + 1..).unwrap_or_default();
+    let mut blocks = firsts.chunks_exact(WIDE).zip(seconds.chunks_exact(WIDE));
+    let all_clean =
+        blocks.all(
+            |(a, b)| match (<&[u8; WIDE]>::try_from(a), <&[u8; WIDE]>::try_from(b)) {
+                (Ok(a), Ok(b)) if block_has_no_bare(a, b) => {
+                    q += WIDE;
+                    true
                 }
-                break;
-            }
+                _ => false,
+            },
+        );
+    if all_clean {
+        // The tail is shorter than a block: check the last block of the input
+        // instead, which overlaps pairs already known to be clean.
+        let last = input.len().saturating_sub(WIDE + 1);
+        if last <= q && pairs_have_no_bare::<WIDE>(input, last) == Some(true) {
+            return input.len() - start;
         }
     }
     while pairs_have_no_bare::<NARROW>(input, q) == Some(true) {
