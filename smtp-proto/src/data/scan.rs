@@ -61,13 +61,46 @@ fn block_has_no_bare<const N: usize>(prev: &[u8; N], cur: &[u8; N]) -> bool {
         .fold(false, |acc, (&a, &b)| acc | is_bare_pair(a, b))
 }
 
-/// Whether the `N` pairs `input[k]`, `input[k + 1]` for `k` in `q..q + N`
-/// are free of bare line endings; `None` when the input is too short.
+/// Whether the `N` pairs from `at` are free of bare line endings (false
+/// when the input is too short for them).
 #[inline(always)]
-fn pairs_have_no_bare<const N: usize>(input: &[u8], q: usize) -> Option<bool> {
-    let prev = <&[u8; N]>::try_from(input.get(q..q + N)?).ok()?;
-    let cur = <&[u8; N]>::try_from(input.get(q + 1..q + 1 + N)?).ok()?;
-    Some(block_has_no_bare(prev, cur))
+fn last_block_is_clean<const N: usize>(input: &[u8], at: usize) -> bool {
+    let prev = input
+        .get(at..at + N)
+        .and_then(|b| <&[u8; N]>::try_from(b).ok());
+    let cur = input
+        .get(at + 1..at + 1 + N)
+        .and_then(|b| <&[u8; N]>::try_from(b).ok());
+    prev.zip(cur)
+        .is_some_and(|(prev, cur)| block_has_no_bare(prev, cur))
+}
+
+/// Index `k` of the first bare pair `input[at + k]`, `input[at + k + 1]` for
+/// `k` in `skip..N`: `Some(None)` when there is none, `None` when the input
+/// is too short for `N` pairs. The pairs are flagged into an array (compares
+/// the compiler vectorises), then read eight flags at a time as a word.
+#[inline(always)]
+fn first_bare_pair<const N: usize>(input: &[u8], at: usize, skip: usize) -> Option<Option<usize>> {
+    let prev = <&[u8; N]>::try_from(input.get(at..at + N)?).ok()?;
+    let cur = <&[u8; N]>::try_from(input.get(at + 1..at + 1 + N)?).ok()?;
+    let mut flags = [0u8; N];
+    for ((flag, &a), &b) in flags.iter_mut().zip(prev.iter()).zip(cur.iter()) {
+        *flag = u8::from(is_bare_pair(a, b));
+    }
+    Some(
+        flags
+            .chunks_exact(8)
+            .enumerate()
+            .skip(skip / 8)
+            .find_map(|(w, word)| {
+                let mut word = u64::from_le_bytes(<[u8; 8]>::try_from(word).ok()?);
+                if w == skip / 8 {
+                    // Drop the flags of the pairs before `skip` in this word.
+                    word &= u64::MAX.checked_shl((skip % 8) as u32 * 8).unwrap_or(0);
+                }
+                (word != 0).then(|| w * 8 + (word.trailing_zeros() / 8) as usize)
+            }),
+    )
 }
 
 /// How many octets from `start` form no bare line ending with the octet
@@ -98,15 +131,28 @@ pub(super) fn bare_free_run_len(input: &[u8], start: usize) -> usize {
                 _ => false,
             },
         );
-    if all_clean {
-        // The tail is shorter than a block: check the last block of the input
-        // instead, which overlaps pairs already known to be clean.
-        let last = input.len().saturating_sub(WIDE + 1);
-        if last <= q && pairs_have_no_bare::<WIDE>(input, last) == Some(true) {
+    // The block at `q` has a bare pair; or, when all were clean, the tail is
+    // shorter than a block: then look at the last block of the input
+    // instead, from its pair `q` on.
+    let block = if all_clean {
+        input.len().checked_sub(WIDE + 1).filter(|&last| last <= q)
+    } else {
+        Some(q)
+    };
+    if let Some(at) = block {
+        if all_clean && last_block_is_clean::<WIDE>(input, at) {
             return input.len() - start;
         }
+        return match first_bare_pair::<WIDE>(input, at, q - at) {
+            Some(Some(k)) => at + k + 1 - start,
+            _ => input.len() - start,
+        };
     }
-    while pairs_have_no_bare::<NARROW>(input, q) == Some(true) {
+    // An input shorter than a block: 16 pairs at a time, then octet by octet.
+    while let Some(found) = first_bare_pair::<NARROW>(input, q, 0) {
+        if let Some(k) = found {
+            return q + k + 1 - start;
+        }
         q += NARROW;
     }
     while let (Some(&a), Some(&b)) = (input.get(q), input.get(q + 1)) {
@@ -170,16 +216,22 @@ impl RunEnds {
         loop {
             let search_from = match self.dot {
                 Some(at) if at >= i => return at.min(self.clean_until),
-                Some(_) => i,
-                None if self.dot_searched_until >= self.clean_until => self.clean_until,
-                None => self.dot_searched_until.max(i),
+                // Past the last `.` found: what follows it is not searched yet.
+                Some(_) => Some(i),
+                None if self.dot_searched_until < self.clean_until => {
+                    Some(self.dot_searched_until.max(i))
+                }
+                None => None,
             };
-            if search_from < self.clean_until {
-                let searched = input.get(..self.clean_until).unwrap_or(input);
-                self.dot = next_dot_after_lf(searched, search_from);
-                self.dot_searched_until = self.clean_until;
-                if let Some(at) = self.dot {
-                    return at;
+            if let Some(from) = search_from {
+                // To the end of the window, not just to the next bare line
+                // ending: input dense with those still costs one search per
+                // window, not one per line.
+                let searched = input.get(..self.scanned_until).unwrap_or(input);
+                self.dot = next_dot_after_lf(searched, from);
+                self.dot_searched_until = self.scanned_until;
+                if self.dot.is_some() {
+                    continue;
                 }
             }
             // No `.` before `clean_until`: the run goes on into the next
