@@ -210,7 +210,7 @@ impl DataDecoder {
                     .and_then(|prev| input.get(prev))
                     .is_some_and(|&prev| !needs_decision(prev, byte));
             if fast {
-                let run = run_ends.run_end(input, i) - i;
+                let run = run_ends.run_end(input, i).saturating_sub(i);
                 if run > 0 {
                     let end = i + run;
                     self.emit(out, input.get(i..end).unwrap_or_default());

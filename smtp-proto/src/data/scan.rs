@@ -141,11 +141,11 @@ pub(super) fn bare_free_run_len(input: &[u8], start: usize) -> usize {
     };
     if let Some(at) = block {
         if all_clean && last_block_is_clean::<WIDE>(input, at) {
-            return input.len() - start;
+            return input.len().saturating_sub(start);
         }
         return match first_bare_pair::<WIDE>(input, at, q - at) {
             Some(Some(k)) => at + k + 1 - start,
-            _ => input.len() - start,
+            _ => input.len().saturating_sub(start),
         };
     }
     // An input shorter than a block: 16 pairs at a time, then octet by octet.
