@@ -1,5 +1,7 @@
 //! Streaming dot-unstuffing of a DATA body for a server (RFC 5321 §4.5.2).
 
+use super::scan::{RunEnds, is_bare_pair};
+
 /// What the decoder does with a bare CR or bare LF in the body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum BareLineEndings {
@@ -82,9 +84,11 @@ enum State {
 ///
 /// Speed: most of the input is copied in long runs with `extend_from_slice`;
 /// a run ends only where a pair of adjacent bytes needs a decision (a `.`
-/// after LF, a bare CR or LF), found by a branch-free test over 64-byte blocks
-/// that the compiler vectorises. Those few bytes go through a small state
-/// machine, which also carries the state across chunk boundaries.
+/// after LF, a bare CR or LF). The bare line endings are found by a
+/// branch-free test over 128-byte blocks that the compiler vectorises, run
+/// 4 KiB ahead, then the `.` within that window with `memchr` (vectorised at
+/// run time). Those few bytes go through a small state machine, which also
+/// carries the state across chunk boundaries.
 ///
 /// ```
 /// use smtp_proto::data::DataDecoder;
@@ -197,6 +201,7 @@ impl DataDecoder {
             };
         }
         let mut i = 0;
+        let mut run_ends = RunEnds::new();
         while let Some(&byte) = input.get(i) {
             // The byte pair at `i` is checked first so that input dense with
             // bare line endings does not pay for a block scan per byte.
@@ -205,7 +210,7 @@ impl DataDecoder {
                     .and_then(|prev| input.get(prev))
                     .is_some_and(|&prev| !needs_decision(prev, byte));
             if fast {
-                let run = clean_run_len(input, i);
+                let run = run_ends.run_end(input, i).saturating_sub(i);
                 if run > 0 {
                     let end = i + run;
                     self.emit(out, input.get(i..end).unwrap_or_default());
@@ -215,6 +220,15 @@ impl DataDecoder {
                         _ => State::Text,
                     };
                     i = end;
+                    // A stuffing `.` (at a line start, followed by anything but
+                    // CR) is dropped here, as the state machine would drop it.
+                    if self.state == State::LineStart
+                        && input.get(end) == Some(&b'.')
+                        && input.get(end + 1).is_some_and(|&next| next != b'\r')
+                    {
+                        self.state = State::Text;
+                        i = end + 1;
+                    }
                     continue;
                 }
             }
@@ -321,64 +335,7 @@ impl DataDecoder {
 /// `.` after an LF, or one of them is a bare CR or bare LF.
 #[inline(always)]
 fn needs_decision(a: u8, b: u8) -> bool {
-    ((a == b'\r') != (b == b'\n')) | ((a == b'\n') & (b == b'.'))
-}
-
-/// Whether no pair `(prev[k], cur[k])` needs a decision. Written as a fold
-/// over fixed-size arrays without early exit so that it compiles to SIMD.
-#[inline(always)]
-fn block_is_clean<const N: usize>(prev: &[u8; N], cur: &[u8; N]) -> bool {
-    !prev
-        .iter()
-        .zip(cur.iter())
-        .fold(false, |acc, (&a, &b)| acc | needs_decision(a, b))
-}
-
-/// Whether the `N` pairs `input[k]`, `input[k + 1]` for `k` in `q..q + N` need
-/// no decision; `None` when the input is too short for them.
-#[inline(always)]
-fn pairs_clean<const N: usize>(input: &[u8], q: usize) -> Option<bool> {
-    let prev = <&[u8; N]>::try_from(input.get(q..q + N)?).ok()?;
-    let cur = <&[u8; N]>::try_from(input.get(q + 1..q + 1 + N)?).ok()?;
-    Some(block_is_clean(prev, cur))
-}
-
-/// How many bytes from `start` (which must be at least 1) can be copied
-/// unchanged: the length of the run of positions `q` where the pair
-/// `input[q - 1]`, `input[q]` needs no decision.
-#[inline]
-fn clean_run_len(input: &[u8], start: usize) -> usize {
-    const WIDE: usize = 64;
-    const NARROW: usize = 16;
-    // `q` is the index of the first byte of the next unchecked pair.
-    let Some(mut q) = start.checked_sub(1) else {
-        return 0;
-    };
-    loop {
-        match pairs_clean::<WIDE>(input, q) {
-            Some(true) => q += WIDE,
-            Some(false) => break,
-            None => {
-                // The tail is shorter than a block: check the last block of the
-                // input instead, which overlaps pairs already known to be clean.
-                let last = input.len().saturating_sub(WIDE + 1);
-                if last <= q && pairs_clean::<WIDE>(input, last) == Some(true) {
-                    return input.len() - start;
-                }
-                break;
-            }
-        }
-    }
-    while pairs_clean::<NARROW>(input, q) == Some(true) {
-        q += NARROW;
-    }
-    while let (Some(&a), Some(&b)) = (input.get(q), input.get(q + 1)) {
-        if needs_decision(a, b) {
-            break;
-        }
-        q += 1;
-    }
-    q + 1 - start
+    is_bare_pair(a, b) | ((a == b'\n') & (b == b'.'))
 }
 
 #[cfg(test)]
@@ -700,6 +657,57 @@ mod tests {
             assert_eq!(o, reference(&input, policy, u64::MAX));
             let cuts: Vec<usize> = (0..input.len()).step_by(61).collect();
             assert_eq!(fast(&input, &cuts, policy, u64::MAX), o);
+        }
+    }
+
+    #[test]
+    fn dot_dense_lines_match_reference() {
+        // Dots inside lines outnumber the stuffed ones: the `.` search falls
+        // back from `memchr` to `memmem`; the result must not change.
+        let mut input = Vec::new();
+        for n in 0..120 {
+            input.extend_from_slice(&b"a.b.c.d.e.f.".repeat(n % 13));
+            input.extend_from_slice(match n % 9 {
+                0 => b"\r\n..",
+                4 => b"\n.",
+                7 => b"\r.",
+                _ => b"\r\n",
+            });
+        }
+        input.extend_from_slice(b"\r\n.\r\nQUIT\r\n");
+        for policy in MODES {
+            let o = fast(&input, &[], policy, u64::MAX);
+            assert_eq!(o, reference(&input, policy, u64::MAX));
+            assert!(o.consumed.is_some() && o.first_bare.is_some());
+            for step in [7, 64, 129, 1000] {
+                let cuts: Vec<usize> = (0..input.len()).step_by(step).collect();
+                assert_eq!(fast(&input, &cuts, policy, u64::MAX), o, "step {step}");
+            }
+        }
+    }
+
+    #[test]
+    fn specials_across_scan_windows_match_reference() {
+        // Several scan windows of plain text with a bare line ending, a
+        // stuffed line and a dot line placed around the window boundaries.
+        let mut input = Vec::new();
+        for (n, special) in [&b"\r\n..x"[..], b"\n", b"\r\n.\r", b"\rz", b"\r\n.."]
+            .iter()
+            .enumerate()
+        {
+            while input.len() < 4096 * (n + 1) - 2 + n {
+                input.extend_from_slice(b"abcdefgh\r\n");
+            }
+            input.extend_from_slice(special);
+        }
+        input.extend_from_slice(b"\r\n.\r\n");
+        for policy in MODES {
+            let o = fast(&input, &[], policy, u64::MAX);
+            assert_eq!(o, reference(&input, policy, u64::MAX));
+            assert_eq!(o.consumed, Some(input.len()));
+            for cut in [1, 4095, 4096, 4097, 8190, 8193, 12289] {
+                assert_eq!(fast(&input, &[cut], policy, u64::MAX), o, "cut {cut}");
+            }
         }
     }
 

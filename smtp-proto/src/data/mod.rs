@@ -9,6 +9,7 @@
 
 mod decoder;
 mod encoder;
+mod scan;
 
 pub use decoder::{BareKind, BareLineEnding, BareLineEndings, DataDecoder, DataProgress};
 pub use encoder::{DataEncoder, EncodeMode};
