@@ -455,10 +455,9 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn delivers_header_and_body_into_new() {
-        let dir = tempfile::tempdir().unwrap();
-        let maildir = Maildir::open(dir.path(), "h").unwrap();
+    /// Delivers a small message and checks it: in `new/`, byte for byte,
+    /// readable by its owner only, nothing left in `tmp/`.
+    async fn delivers_a_small_message(maildir: &Maildir, root: &Path) {
         let mut body: &[u8] = b"Subject: x\r\n\r\nhello\r\n";
         let path = maildir.deliver(b"H: 1\r\n", &mut body).await.unwrap();
         assert_eq!(path.parent().unwrap(), maildir.new_dir());
@@ -466,10 +465,17 @@ mod tests {
             std::fs::read(&path).unwrap(),
             b"H: 1\r\nSubject: x\r\n\r\nhello\r\n"
         );
-        assert!(list(&dir.path().join("tmp")).is_empty());
+        assert!(list(&root.join("tmp")).is_empty());
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[tokio::test]
+    async fn delivers_header_and_body_into_new() {
+        let dir = tempfile::tempdir().unwrap();
+        let maildir = Maildir::open(dir.path(), "h").unwrap();
+        delivers_a_small_message(&maildir, dir.path()).await;
     }
 
     /// Without anonymous files (a file system without `O_TMPFILE`), small
@@ -479,17 +485,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let maildir = Maildir::open_with(dir.path().to_owned(), "h", false).unwrap();
         assert!(!maildir.inner.committer.anonymous_files());
-        let mut body: &[u8] = b"Subject: x\r\n\r\nhello\r\n";
-        let path = maildir.deliver(b"H: 1\r\n", &mut body).await.unwrap();
-        assert_eq!(path.parent().unwrap(), maildir.new_dir());
-        assert_eq!(
-            std::fs::read(&path).unwrap(),
-            b"H: 1\r\nSubject: x\r\n\r\nhello\r\n"
-        );
-        assert!(list(&dir.path().join("tmp")).is_empty());
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
+        delivers_a_small_message(&maildir, dir.path()).await;
     }
 
     #[tokio::test]

@@ -65,6 +65,19 @@ struct Pending {
     thread: ThreadId,
 }
 
+impl Pending {
+    /// A delivery of the calling thread, whose result goes to `slot`.
+    fn new(tmp: PathBuf, new: PathBuf, slot: &Arc<Slot>) -> Pending {
+        Pending {
+            tmp,
+            new,
+            anonymous: None,
+            slot: Arc::clone(slot),
+            thread: std::thread::current().id(),
+        }
+    }
+}
+
 /// Small messages waiting for the write thread to create their file.
 #[derive(Debug, Default)]
 struct Writes {
@@ -185,13 +198,7 @@ impl Committer {
     /// file, the file is removed instead of delivered.
     pub(super) async fn commit(&self, tmp: PathBuf, new: PathBuf) -> io::Result<()> {
         let slot = Arc::new(Slot::default());
-        let pending = Pending {
-            tmp,
-            new,
-            anonymous: None,
-            slot: Arc::clone(&slot),
-            thread: std::thread::current().id(),
-        };
+        let pending = Pending::new(tmp, new, &slot);
         if let Err(pending) = self.enqueue(vec![pending]) {
             for pending in pending {
                 pending.discard();
@@ -218,13 +225,7 @@ impl Committer {
             if writes.shutting_down {
                 return Err(stopped());
             }
-            let pending = Pending {
-                tmp,
-                new,
-                anonymous: None,
-                slot: Arc::clone(&slot),
-                thread: std::thread::current().id(),
-            };
+            let pending = Pending::new(tmp, new, &slot);
             writes.messages.push((pending, content));
             if writes.asleep {
                 writes.asleep = false;
