@@ -12,7 +12,7 @@ use nom::error::{Error, ErrorKind};
 
 use crate::chars::{LDH, LET_DIG, span};
 use crate::error::ParseError;
-use crate::parse::reply::{MAX_REPLY_LINE, complete_reply_line};
+use crate::parse::reply::{MAX_REPLY_LINE, reply_text_end};
 use crate::swar;
 use crate::types::ehlo::{Capability, EhloInfo, EhloKeyword, EhloParam, EhloParams, Limits};
 use crate::types::reply::{Reply, enhanced_prefix};
@@ -294,61 +294,82 @@ pub(crate) fn ehlo_ok_rsp<'a>(
 /// through [`Reply::parse`].
 const MAX_FAST_LINES: usize = 24;
 
+/// Capabilities a typical response has room for without the `Vec` growing
+/// (the lines are read as they are framed, so their count is not known yet).
+const TYPICAL_CAPABILITIES: usize = 16;
+
+/// The longest prefix of `bytes` that is UTF-8, as `str`.
+fn utf8_prefix(bytes: &[u8]) -> &str {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => bytes
+            .get(..error.valid_up_to())
+            .and_then(|valid| std::str::from_utf8(valid).ok())
+            .unwrap_or_default(),
+    }
+}
+
 /// [`ehlo_ok_rsp`] straight from the bytes, for the common response: at
 /// most [`MAX_FAST_LINES`] clean `250` lines of UTF-8 without an enhanced
-/// status code. One pass frames and validates the lines (remembering where
-/// each text is), one UTF-8 check covers the whole response, and each line
-/// is read once more for its capability. `None` for anything else,
+/// status code, read in one pass.
+///
+/// The UTF-8 check comes first, over the longest valid prefix of what the
+/// response can span (which a complete valid response is part of), so that
+/// each line can be framed, validated and read for its capability at once,
+/// with nothing to remember in between. `None` for anything else,
 /// including every error and an incomplete response, which
 /// [`EhloInfo::parse`] then takes the general way, so the results are the
 /// same either way.
 fn ehlo_response_in_one_pass(buf: &[u8]) -> Option<(EhloInfo<'_>, usize)> {
-    let mut texts = [(0usize, 0usize); MAX_FAST_LINES];
-    let mut count = 0;
+    let span = buf.get(..MAX_FAST_LINES * MAX_REPLY_LINE).unwrap_or(buf);
+    let wire = utf8_prefix(span);
+    let bytes = wire.as_bytes();
+    let mut domain = "";
+    let mut greeting = None;
+    let mut capabilities = Vec::new();
     let mut pos = 0;
-    loop {
-        let rest = buf.get(pos..)?;
+    for index in 0..MAX_FAST_LINES {
+        let rest = bytes.get(pos..)?;
         let window = rest.get(..MAX_REPLY_LINE).unwrap_or(rest);
-        let (line, lf) = complete_reply_line(window)?;
-        if line.code != ReplyCode::OK {
-            return None;
-        }
-        // The text starts after "250" and the separator.
-        let start = pos + 4;
-        *texts.get_mut(count)? = (start, start + line.text.len());
-        count += 1;
-        pos += lf + 1;
-        if !line.more {
-            break;
-        }
-    }
-    let wire = std::str::from_utf8(buf.get(..pos)?).ok()?;
-    let (&(start, end), lines) = texts.get(..count)?.split_first()?;
-    let first = wire.get(start..end)?;
-    // An enhanced status code starts with its class digit; a domain with
-    // a letter, nearly always.
-    if first.as_bytes().first() == Some(&b'2')
-        && enhanced_prefix(ReplyCode::OK, first.as_bytes()).is_some()
-    {
-        return None;
-    }
-    let (domain, greeting) = match memchr(b' ', first.as_bytes()) {
-        Some(sp) => (
-            first.get(..sp)?,
-            first.get(sp + 1..).filter(|text| !text.is_empty()),
-        ),
-        None => (first, None),
-    };
-    if domain.is_empty() {
-        return None;
-    }
-    let mut capabilities = Vec::with_capacity(lines.len());
-    for &(start, end) in lines {
-        if let Some(capability) = ehlo_line(wire.get(start..end)?) {
+        // Every line of an EHLO response must be "250", so the code is
+        // compared, not converted.
+        let more = match window {
+            [b'2', b'5', b'0', b'-', ..] => true,
+            [b'2', b'5', b'0', b' ', ..] => false,
+            _ => return None,
+        };
+        let (text_len, lf) = reply_text_end(window.get(4..)?)?;
+        let text = wire.get(pos + 4..pos + 4 + text_len)?;
+        pos += 4 + lf + 1;
+        if index == 0 {
+            // An enhanced status code starts with its class digit; a
+            // domain with a letter, nearly always.
+            if text.as_bytes().first() == Some(&b'2')
+                && enhanced_prefix(ReplyCode::OK, text.as_bytes()).is_some()
+            {
+                return None;
+            }
+            (domain, greeting) = match memchr(b' ', text.as_bytes()) {
+                Some(sp) => (
+                    text.get(..sp)?,
+                    text.get(sp + 1..).filter(|greeting| !greeting.is_empty()),
+                ),
+                None => (text, None),
+            };
+            if domain.is_empty() {
+                return None;
+            }
+            if more {
+                capabilities.reserve_exact(TYPICAL_CAPABILITIES);
+            }
+        } else if let Some(capability) = ehlo_line(text) {
             capabilities.push(capability);
         }
+        if !more {
+            return Some((EhloInfo::new_unchecked(domain, greeting, capabilities), pos));
+        }
     }
-    Some((EhloInfo::new_unchecked(domain, greeting, capabilities), pos))
+    None
 }
 
 impl<'a> EhloInfo<'a> {
@@ -658,6 +679,32 @@ mod tests {
                     }
                 }),
         ]
+    }
+
+    /// The one-pass reader checks UTF-8 over what follows the response
+    /// too: octets that are not UTF-8 after it change nothing, inside it
+    /// they are the general reader's error, and UTF-8 text is kept.
+    #[test]
+    fn utf8_around_and_inside_the_response() {
+        let response = b"250-mx.example.net h\xc3\xa9llo\r\n250-PIPELINING\r\n250 SIZE 10\r\n";
+        let mut followed = response.to_vec();
+        followed.extend_from_slice(b"\xff\xfe garbage\r\n");
+        let (alone, used) = EhloInfo::parse(response).unwrap();
+        assert_eq!(used, response.len());
+        assert_eq!(alone.greeting(), Some("h\u{e9}llo"));
+        assert_eq!(EhloInfo::parse(&followed), Ok((alone.clone(), used)));
+        // A multi-byte character cut by the end of the buffer.
+        let mut cut = response.to_vec();
+        cut.push(0xc3);
+        assert_eq!(EhloInfo::parse(&cut), Ok((alone, used)));
+        assert_eq!(
+            EhloInfo::parse(b"250-mx.example.net\r\n250-X-\xff\r\n250 DSN\r\n"),
+            Err(ParseError::InvalidReply("EHLO response is not UTF-8"))
+        );
+        assert_eq!(
+            EhloInfo::parse(b"250-mx.example.net\r\n250-DSN\r\n\xff"),
+            Err(ParseError::InvalidReply("invalid reply code"))
+        );
     }
 
     proptest! {

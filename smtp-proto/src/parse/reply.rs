@@ -174,7 +174,7 @@ pub(crate) fn complete_reply_line(window: &[u8]) -> Option<(ReplyLine<'_>, usize
 /// and validated together a word at a time. `None` when a byte outside the
 /// text class other than the line ending comes first, or no LF is there.
 #[inline]
-fn reply_text_end(bytes: &[u8]) -> Option<(usize, usize)> {
+pub(crate) fn reply_text_end(bytes: &[u8]) -> Option<(usize, usize)> {
     let mut from = 0;
     loop {
         let at = from + first_control(bytes.get(from..)?)?;
