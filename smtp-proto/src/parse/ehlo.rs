@@ -208,51 +208,82 @@ fn typed_capability<'a>(keyword: &[u8], params: &'a str) -> Option<Capability<'a
     // their own arm.
     let flag = |capability| params.bytes().all(|b| b == b' ').then_some(capability);
     let words = || first_words(params);
-    match keyword {
-        b"SIZE" => match words() {
-            (None, _, _) => Some(Capability::Size(None)),
-            (Some(size), None, _) => number(size).map(|n| Capability::Size(Some(n))),
+    // Grouped by length first: one jump on the length, then a compare or
+    // two of same-length words, instead of a chain of length tests.
+    match keyword.len() {
+        3 => match keyword {
+            b"DSN" => flag(Capability::Dsn),
             _ => None,
         },
-        b"DELIVERBY" => match words() {
-            (None, _, _) => Some(Capability::DeliverBy(None)),
-            (Some(by), None, _) => number(by).map(|n| Capability::DeliverBy(Some(n))),
+        4 => match keyword {
+            b"SIZE" => match words() {
+                (None, _, _) => Some(Capability::Size(None)),
+                (Some(size), None, _) => number(size).map(|n| Capability::Size(Some(n))),
+                _ => None,
+            },
+            b"AUTH" => Some(Capability::Auth(EhloParams::new_unchecked(params))),
+            b"RRVS" => flag(Capability::Rrvs),
+            b"VRFY" => flag(Capability::Vrfy),
+            b"ETRN" => flag(Capability::Etrn),
+            b"HELP" => flag(Capability::Help),
+            b"EXPN" => flag(Capability::Expn),
             _ => None,
         },
-        b"FUTURERELEASE" => match words() {
-            (Some(interval), Some(datetime), false) => {
-                number(interval).map(|max_interval| Capability::FutureRelease {
-                    max_interval,
-                    max_datetime: EhloParam::new_unchecked(datetime),
+        6 => match keyword {
+            b"LIMITS" => {
+                let valid = params.split(' ').filter(|word| !word.is_empty()).all(limit);
+                valid.then(|| {
+                    Capability::Limits(Limits::new_unchecked(EhloParams::new_unchecked(params)))
                 })
             }
             _ => None,
         },
-        b"MT-PRIORITY" => match words() {
-            (first, None, _) => Some(Capability::MtPriority(first.map(EhloParam::new_unchecked))),
+        8 => match keyword {
+            b"8BITMIME" => flag(Capability::EightBitMime),
+            b"CHUNKING" => flag(Capability::Chunking),
+            b"STARTTLS" => flag(Capability::StartTls),
+            b"SMTPUTF8" => flag(Capability::SmtpUtf8),
             _ => None,
         },
-        b"AUTH" => Some(Capability::Auth(EhloParams::new_unchecked(params))),
-        b"LIMITS" => {
-            let valid = params.split(' ').filter(|word| !word.is_empty()).all(limit);
-            valid.then(|| {
-                Capability::Limits(Limits::new_unchecked(EhloParams::new_unchecked(params)))
-            })
-        }
-        b"PIPELINING" => flag(Capability::Pipelining),
-        b"8BITMIME" => flag(Capability::EightBitMime),
-        b"BINARYMIME" => flag(Capability::BinaryMime),
-        b"CHUNKING" => flag(Capability::Chunking),
-        b"STARTTLS" => flag(Capability::StartTls),
-        b"DSN" => flag(Capability::Dsn),
-        b"ENHANCEDSTATUSCODES" => flag(Capability::EnhancedStatusCodes),
-        b"SMTPUTF8" => flag(Capability::SmtpUtf8),
-        b"REQUIRETLS" => flag(Capability::RequireTls),
-        b"RRVS" => flag(Capability::Rrvs),
-        b"VRFY" => flag(Capability::Vrfy),
-        b"ETRN" => flag(Capability::Etrn),
-        b"HELP" => flag(Capability::Help),
-        b"EXPN" => flag(Capability::Expn),
+        9 => match keyword {
+            b"DELIVERBY" => match words() {
+                (None, _, _) => Some(Capability::DeliverBy(None)),
+                (Some(by), None, _) => number(by).map(|n| Capability::DeliverBy(Some(n))),
+                _ => None,
+            },
+            _ => None,
+        },
+        10 => match keyword {
+            b"PIPELINING" => flag(Capability::Pipelining),
+            b"BINARYMIME" => flag(Capability::BinaryMime),
+            b"REQUIRETLS" => flag(Capability::RequireTls),
+            _ => None,
+        },
+        11 => match keyword {
+            b"MT-PRIORITY" => match words() {
+                (first, None, _) => {
+                    Some(Capability::MtPriority(first.map(EhloParam::new_unchecked)))
+                }
+                _ => None,
+            },
+            _ => None,
+        },
+        13 => match keyword {
+            b"FUTURERELEASE" => match words() {
+                (Some(interval), Some(datetime), false) => {
+                    number(interval).map(|max_interval| Capability::FutureRelease {
+                        max_interval,
+                        max_datetime: EhloParam::new_unchecked(datetime),
+                    })
+                }
+                _ => None,
+            },
+            _ => None,
+        },
+        19 => match keyword {
+            b"ENHANCEDSTATUSCODES" => flag(Capability::EnhancedStatusCodes),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -298,6 +329,11 @@ const MAX_FAST_LINES: usize = 24;
 /// (the lines are read as they are framed, so their count is not known yet).
 const TYPICAL_CAPABILITIES: usize = 16;
 
+/// `"250-"` as one little-endian word: a line with more to follow.
+const CONTINUED: u32 = u32::from_le_bytes(*b"250-");
+/// `"250 "` as one little-endian word: the last line.
+const LAST: u32 = u32::from_le_bytes(*b"250 ");
+
 /// The longest prefix of `bytes` that is UTF-8, as `str`.
 fn utf8_prefix(bytes: &[u8]) -> &str {
     match std::str::from_utf8(bytes) {
@@ -333,9 +369,12 @@ fn ehlo_response_in_one_pass(buf: &[u8]) -> Option<(EhloInfo<'_>, usize)> {
         let window = rest.get(..MAX_REPLY_LINE).unwrap_or(rest);
         // Every line of an EHLO response must be "250", so the code is
         // compared, not converted.
-        let more = match window {
-            [b'2', b'5', b'0', b'-', ..] => true,
-            [b'2', b'5', b'0', b' ', ..] => false,
+        let head = window
+            .first_chunk::<4>()
+            .map(|head| u32::from_le_bytes(*head));
+        let more = match head {
+            Some(CONTINUED) => true,
+            Some(LAST) => false,
             _ => return None,
         };
         let (text_len, lf) = reply_text_end(window.get(4..)?)?;

@@ -178,11 +178,11 @@ pub(crate) fn reply_text_end(bytes: &[u8]) -> Option<(usize, usize)> {
     let mut from = 0;
     loop {
         let at = from + first_control(bytes.get(from..)?)?;
-        match (bytes.get(at), bytes.get(at + 1)) {
-            (Some(b'\n'), _) => return Some((at, at)),
-            (Some(b'\r'), Some(b'\n')) => return Some((at, at + 1)),
+        match bytes.get(at..)? {
+            [b'\r', b'\n', ..] => return Some((at, at + 1)),
+            [b'\n', ..] => return Some((at, at)),
             // HT is text (rare: go on after it).
-            (Some(b'\t'), _) => from = at + 1,
+            [b'\t', ..] => from = at + 1,
             _ => return None,
         }
     }
