@@ -248,18 +248,25 @@ fn check_partial_line(partial: &[u8], expected: Option<ReplyCode>) -> Result<(),
 /// `?` per invalid octet — never longer than the wire, so a parsed reply
 /// always re-encodes within the line limit (U+FFFD would triple it; a fuzz
 /// finding).
+#[inline]
 fn decode(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
-        Err(_) => {
-            let mut text = String::with_capacity(bytes.len());
-            for chunk in bytes.utf8_chunks() {
-                text.push_str(chunk.valid());
-                text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
-            }
-            Cow::Owned(text)
-        }
+        Err(_) => Cow::Owned(decode_lossily(bytes)),
     }
+}
+
+/// The rare half of [`decode`], kept out of line so that the common one
+/// inlines into [`Reply::parse`].
+#[cold]
+#[inline(never)]
+fn decode_lossily(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    text
 }
 
 impl<'a> Reply<'a> {
