@@ -216,10 +216,14 @@ fn typed_capability<'a>(keyword: &[u8], params: &'a str) -> Option<Capability<'a
             _ => None,
         },
         4 => match keyword {
-            b"SIZE" => match words() {
-                (None, _, _) => Some(Capability::Size(None)),
-                (Some(size), None, _) => number(size).map(|n| Capability::Size(Some(n))),
-                _ => None,
+            // Nearly always one number and nothing else: no splitting.
+            b"SIZE" => match number(params) {
+                Some(n) => Some(Capability::Size(Some(n))),
+                None => match words() {
+                    (None, _, _) => Some(Capability::Size(None)),
+                    (Some(size), None, _) => number(size).map(|n| Capability::Size(Some(n))),
+                    _ => None,
+                },
             },
             b"AUTH" => Some(Capability::Auth(EhloParams::new_unchecked(params))),
             b"RRVS" => flag(Capability::Rrvs),
@@ -246,10 +250,13 @@ fn typed_capability<'a>(keyword: &[u8], params: &'a str) -> Option<Capability<'a
             _ => None,
         },
         9 => match keyword {
-            b"DELIVERBY" => match words() {
-                (None, _, _) => Some(Capability::DeliverBy(None)),
-                (Some(by), None, _) => number(by).map(|n| Capability::DeliverBy(Some(n))),
-                _ => None,
+            b"DELIVERBY" => match number(params) {
+                Some(n) => Some(Capability::DeliverBy(Some(n))),
+                None => match words() {
+                    (None, _, _) => Some(Capability::DeliverBy(None)),
+                    (Some(by), None, _) => number(by).map(|n| Capability::DeliverBy(Some(n))),
+                    _ => None,
+                },
             },
             _ => None,
         },
@@ -388,7 +395,12 @@ fn ehlo_response_in_one_pass(buf: &[u8]) -> Option<(EhloInfo<'_>, usize)> {
             {
                 return None;
             }
-            (domain, greeting) = match memchr(b' ', text.as_bytes()) {
+            let sp = swar::span_until(
+                text.as_bytes(),
+                |word| swar::bytes_equal(word, b' '),
+                |b| b == b' ',
+            );
+            (domain, greeting) = match (sp < text.len()).then_some(sp) {
                 Some(sp) => (
                     text.get(..sp)?,
                     text.get(sp + 1..).filter(|greeting| !greeting.is_empty()),
