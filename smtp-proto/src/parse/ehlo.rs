@@ -12,7 +12,7 @@ use nom::error::{Error, ErrorKind};
 
 use crate::chars::{LDH, LET_DIG, span};
 use crate::error::ParseError;
-use crate::parse::reply::{MAX_REPLY_LINE, complete_reply_line};
+use crate::parse::reply::{MAX_REPLY_LINE, reply_text_end};
 use crate::swar;
 use crate::types::ehlo::{Capability, EhloInfo, EhloKeyword, EhloParam, EhloParams, Limits};
 use crate::types::reply::{Reply, enhanced_prefix};
@@ -208,51 +208,89 @@ fn typed_capability<'a>(keyword: &[u8], params: &'a str) -> Option<Capability<'a
     // their own arm.
     let flag = |capability| params.bytes().all(|b| b == b' ').then_some(capability);
     let words = || first_words(params);
-    match keyword {
-        b"SIZE" => match words() {
-            (None, _, _) => Some(Capability::Size(None)),
-            (Some(size), None, _) => number(size).map(|n| Capability::Size(Some(n))),
+    // Grouped by length first: one jump on the length, then a compare or
+    // two of same-length words, instead of a chain of length tests.
+    match keyword.len() {
+        3 => match keyword {
+            b"DSN" => flag(Capability::Dsn),
             _ => None,
         },
-        b"DELIVERBY" => match words() {
-            (None, _, _) => Some(Capability::DeliverBy(None)),
-            (Some(by), None, _) => number(by).map(|n| Capability::DeliverBy(Some(n))),
+        4 => match keyword {
+            // Nearly always one number and nothing else: no splitting.
+            b"SIZE" => match number(params) {
+                Some(n) => Some(Capability::Size(Some(n))),
+                None => match words() {
+                    (None, _, _) => Some(Capability::Size(None)),
+                    (Some(size), None, _) => number(size).map(|n| Capability::Size(Some(n))),
+                    _ => None,
+                },
+            },
+            b"AUTH" => Some(Capability::Auth(EhloParams::new_unchecked(params))),
+            b"RRVS" => flag(Capability::Rrvs),
+            b"VRFY" => flag(Capability::Vrfy),
+            b"ETRN" => flag(Capability::Etrn),
+            b"HELP" => flag(Capability::Help),
+            b"EXPN" => flag(Capability::Expn),
             _ => None,
         },
-        b"FUTURERELEASE" => match words() {
-            (Some(interval), Some(datetime), false) => {
-                number(interval).map(|max_interval| Capability::FutureRelease {
-                    max_interval,
-                    max_datetime: EhloParam::new_unchecked(datetime),
+        6 => match keyword {
+            b"LIMITS" => {
+                let valid = params.split(' ').filter(|word| !word.is_empty()).all(limit);
+                valid.then(|| {
+                    Capability::Limits(Limits::new_unchecked(EhloParams::new_unchecked(params)))
                 })
             }
             _ => None,
         },
-        b"MT-PRIORITY" => match words() {
-            (first, None, _) => Some(Capability::MtPriority(first.map(EhloParam::new_unchecked))),
+        8 => match keyword {
+            b"8BITMIME" => flag(Capability::EightBitMime),
+            b"CHUNKING" => flag(Capability::Chunking),
+            b"STARTTLS" => flag(Capability::StartTls),
+            b"SMTPUTF8" => flag(Capability::SmtpUtf8),
             _ => None,
         },
-        b"AUTH" => Some(Capability::Auth(EhloParams::new_unchecked(params))),
-        b"LIMITS" => {
-            let valid = params.split(' ').filter(|word| !word.is_empty()).all(limit);
-            valid.then(|| {
-                Capability::Limits(Limits::new_unchecked(EhloParams::new_unchecked(params)))
-            })
-        }
-        b"PIPELINING" => flag(Capability::Pipelining),
-        b"8BITMIME" => flag(Capability::EightBitMime),
-        b"BINARYMIME" => flag(Capability::BinaryMime),
-        b"CHUNKING" => flag(Capability::Chunking),
-        b"STARTTLS" => flag(Capability::StartTls),
-        b"DSN" => flag(Capability::Dsn),
-        b"ENHANCEDSTATUSCODES" => flag(Capability::EnhancedStatusCodes),
-        b"SMTPUTF8" => flag(Capability::SmtpUtf8),
-        b"REQUIRETLS" => flag(Capability::RequireTls),
-        b"RRVS" => flag(Capability::Rrvs),
-        b"VRFY" => flag(Capability::Vrfy),
-        b"ETRN" => flag(Capability::Etrn),
-        b"HELP" => flag(Capability::Help),
-        b"EXPN" => flag(Capability::Expn),
+        9 => match keyword {
+            b"DELIVERBY" => match number(params) {
+                Some(n) => Some(Capability::DeliverBy(Some(n))),
+                None => match words() {
+                    (None, _, _) => Some(Capability::DeliverBy(None)),
+                    (Some(by), None, _) => number(by).map(|n| Capability::DeliverBy(Some(n))),
+                    _ => None,
+                },
+            },
+            _ => None,
+        },
+        10 => match keyword {
+            b"PIPELINING" => flag(Capability::Pipelining),
+            b"BINARYMIME" => flag(Capability::BinaryMime),
+            b"REQUIRETLS" => flag(Capability::RequireTls),
+            _ => None,
+        },
+        11 => match keyword {
+            b"MT-PRIORITY" => match words() {
+                (first, None, _) => {
+                    Some(Capability::MtPriority(first.map(EhloParam::new_unchecked)))
+                }
+                _ => None,
+            },
+            _ => None,
+        },
+        13 => match keyword {
+            b"FUTURERELEASE" => match words() {
+                (Some(interval), Some(datetime), false) => {
+                    number(interval).map(|max_interval| Capability::FutureRelease {
+                        max_interval,
+                        max_datetime: EhloParam::new_unchecked(datetime),
+                    })
+                }
+                _ => None,
+            },
+            _ => None,
+        },
+        19 => match keyword {
+            b"ENHANCEDSTATUSCODES" => flag(Capability::EnhancedStatusCodes),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -294,61 +332,95 @@ pub(crate) fn ehlo_ok_rsp<'a>(
 /// through [`Reply::parse`].
 const MAX_FAST_LINES: usize = 24;
 
+/// Capabilities a typical response has room for without the `Vec` growing
+/// (the lines are read as they are framed, so their count is not known yet).
+const TYPICAL_CAPABILITIES: usize = 16;
+
+/// `"250-"` as one little-endian word: a line with more to follow.
+const CONTINUED: u32 = u32::from_le_bytes(*b"250-");
+/// `"250 "` as one little-endian word: the last line.
+const LAST: u32 = u32::from_le_bytes(*b"250 ");
+
+/// The longest prefix of `bytes` that is UTF-8, as `str`.
+fn utf8_prefix(bytes: &[u8]) -> &str {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => bytes
+            .get(..error.valid_up_to())
+            .and_then(|valid| std::str::from_utf8(valid).ok())
+            .unwrap_or_default(),
+    }
+}
+
 /// [`ehlo_ok_rsp`] straight from the bytes, for the common response: at
 /// most [`MAX_FAST_LINES`] clean `250` lines of UTF-8 without an enhanced
-/// status code. One pass frames and validates the lines (remembering where
-/// each text is), one UTF-8 check covers the whole response, and each line
-/// is read once more for its capability. `None` for anything else,
+/// status code, read in one pass.
+///
+/// The UTF-8 check comes first, over the longest valid prefix of what the
+/// response can span (which a complete valid response is part of), so that
+/// each line can be framed, validated and read for its capability at once,
+/// with nothing to remember in between. `None` for anything else,
 /// including every error and an incomplete response, which
 /// [`EhloInfo::parse`] then takes the general way, so the results are the
 /// same either way.
 fn ehlo_response_in_one_pass(buf: &[u8]) -> Option<(EhloInfo<'_>, usize)> {
-    let mut texts = [(0usize, 0usize); MAX_FAST_LINES];
-    let mut count = 0;
+    let span = buf.get(..MAX_FAST_LINES * MAX_REPLY_LINE).unwrap_or(buf);
+    let wire = utf8_prefix(span);
+    let bytes = wire.as_bytes();
+    let mut domain = "";
+    let mut greeting = None;
+    let mut capabilities = Vec::new();
     let mut pos = 0;
-    loop {
-        let rest = buf.get(pos..)?;
+    for index in 0..MAX_FAST_LINES {
+        let rest = bytes.get(pos..)?;
         let window = rest.get(..MAX_REPLY_LINE).unwrap_or(rest);
-        let (line, lf) = complete_reply_line(window)?;
-        if line.code != ReplyCode::OK {
-            return None;
-        }
-        // The text starts after "250" and the separator.
-        let start = pos + 4;
-        *texts.get_mut(count)? = (start, start + line.text.len());
-        count += 1;
-        pos += lf + 1;
-        if !line.more {
-            break;
-        }
-    }
-    let wire = std::str::from_utf8(buf.get(..pos)?).ok()?;
-    let (&(start, end), lines) = texts.get(..count)?.split_first()?;
-    let first = wire.get(start..end)?;
-    // An enhanced status code starts with its class digit; a domain with
-    // a letter, nearly always.
-    if first.as_bytes().first() == Some(&b'2')
-        && enhanced_prefix(ReplyCode::OK, first.as_bytes()).is_some()
-    {
-        return None;
-    }
-    let (domain, greeting) = match memchr(b' ', first.as_bytes()) {
-        Some(sp) => (
-            first.get(..sp)?,
-            first.get(sp + 1..).filter(|text| !text.is_empty()),
-        ),
-        None => (first, None),
-    };
-    if domain.is_empty() {
-        return None;
-    }
-    let mut capabilities = Vec::with_capacity(lines.len());
-    for &(start, end) in lines {
-        if let Some(capability) = ehlo_line(wire.get(start..end)?) {
+        // Every line of an EHLO response must be "250", so the code is
+        // compared, not converted.
+        let head = window
+            .first_chunk::<4>()
+            .map(|head| u32::from_le_bytes(*head));
+        let more = match head {
+            Some(CONTINUED) => true,
+            Some(LAST) => false,
+            _ => return None,
+        };
+        let (text_len, lf) = reply_text_end(window.get(4..)?)?;
+        let text = wire.get(pos + 4..pos + 4 + text_len)?;
+        pos += 4 + lf + 1;
+        if index == 0 {
+            // An enhanced status code starts with its class digit; a
+            // domain with a letter, nearly always.
+            if text.as_bytes().first() == Some(&b'2')
+                && enhanced_prefix(ReplyCode::OK, text.as_bytes()).is_some()
+            {
+                return None;
+            }
+            let sp = swar::span_until(
+                text.as_bytes(),
+                |word| swar::bytes_equal(word, b' '),
+                |b| b == b' ',
+            );
+            (domain, greeting) = match (sp < text.len()).then_some(sp) {
+                Some(sp) => (
+                    text.get(..sp)?,
+                    text.get(sp + 1..).filter(|greeting| !greeting.is_empty()),
+                ),
+                None => (text, None),
+            };
+            if domain.is_empty() {
+                return None;
+            }
+            if more {
+                capabilities.reserve_exact(TYPICAL_CAPABILITIES);
+            }
+        } else if let Some(capability) = ehlo_line(text) {
             capabilities.push(capability);
         }
+        if !more {
+            return Some((EhloInfo::new_unchecked(domain, greeting, capabilities), pos));
+        }
     }
-    Some((EhloInfo::new_unchecked(domain, greeting, capabilities), pos))
+    None
 }
 
 impl<'a> EhloInfo<'a> {
@@ -658,6 +730,32 @@ mod tests {
                     }
                 }),
         ]
+    }
+
+    /// The one-pass reader checks UTF-8 over what follows the response
+    /// too: octets that are not UTF-8 after it change nothing, inside it
+    /// they are the general reader's error, and UTF-8 text is kept.
+    #[test]
+    fn utf8_around_and_inside_the_response() {
+        let response = b"250-mx.example.net h\xc3\xa9llo\r\n250-PIPELINING\r\n250 SIZE 10\r\n";
+        let mut followed = response.to_vec();
+        followed.extend_from_slice(b"\xff\xfe garbage\r\n");
+        let (alone, used) = EhloInfo::parse(response).unwrap();
+        assert_eq!(used, response.len());
+        assert_eq!(alone.greeting(), Some("h\u{e9}llo"));
+        assert_eq!(EhloInfo::parse(&followed), Ok((alone.clone(), used)));
+        // A multi-byte character cut by the end of the buffer.
+        let mut cut = response.to_vec();
+        cut.push(0xc3);
+        assert_eq!(EhloInfo::parse(&cut), Ok((alone, used)));
+        assert_eq!(
+            EhloInfo::parse(b"250-mx.example.net\r\n250-X-\xff\r\n250 DSN\r\n"),
+            Err(ParseError::InvalidReply("EHLO response is not UTF-8"))
+        );
+        assert_eq!(
+            EhloInfo::parse(b"250-mx.example.net\r\n250-DSN\r\n\xff"),
+            Err(ParseError::InvalidReply("invalid reply code"))
+        );
     }
 
     proptest! {

@@ -174,15 +174,15 @@ pub(crate) fn complete_reply_line(window: &[u8]) -> Option<(ReplyLine<'_>, usize
 /// and validated together a word at a time. `None` when a byte outside the
 /// text class other than the line ending comes first, or no LF is there.
 #[inline]
-fn reply_text_end(bytes: &[u8]) -> Option<(usize, usize)> {
+pub(crate) fn reply_text_end(bytes: &[u8]) -> Option<(usize, usize)> {
     let mut from = 0;
     loop {
         let at = from + first_control(bytes.get(from..)?)?;
-        match (bytes.get(at), bytes.get(at + 1)) {
-            (Some(b'\n'), _) => return Some((at, at)),
-            (Some(b'\r'), Some(b'\n')) => return Some((at, at + 1)),
+        match bytes.get(at..)? {
+            [b'\r', b'\n', ..] => return Some((at, at + 1)),
+            [b'\n', ..] => return Some((at, at)),
             // HT is text (rare: go on after it).
-            (Some(b'\t'), _) => from = at + 1,
+            [b'\t', ..] => from = at + 1,
             _ => return None,
         }
     }
@@ -248,18 +248,25 @@ fn check_partial_line(partial: &[u8], expected: Option<ReplyCode>) -> Result<(),
 /// `?` per invalid octet — never longer than the wire, so a parsed reply
 /// always re-encodes within the line limit (U+FFFD would triple it; a fuzz
 /// finding).
+#[inline]
 fn decode(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
-        Err(_) => {
-            let mut text = String::with_capacity(bytes.len());
-            for chunk in bytes.utf8_chunks() {
-                text.push_str(chunk.valid());
-                text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
-            }
-            Cow::Owned(text)
-        }
+        Err(_) => Cow::Owned(decode_lossily(bytes)),
     }
+}
+
+/// The rare half of [`decode`], kept out of line so that the common one
+/// inlines into [`Reply::parse`].
+#[cold]
+#[inline(never)]
+fn decode_lossily(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        text.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    text
 }
 
 impl<'a> Reply<'a> {

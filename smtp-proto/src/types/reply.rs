@@ -100,6 +100,39 @@ pub(crate) const fn enhanced_prefix(
     code: ReplyCode,
     text: &[u8],
 ) -> Option<(EnhancedStatus, usize)> {
+    // The usual shape, one digit each ("2.1.0 ", "5.7.1"), read by one
+    // pattern; every other shape (and every non-match) goes the general way.
+    if let [
+        class @ (b'2' | b'4' | b'5'),
+        b'.',
+        subject @ b'0'..=b'9',
+        b'.',
+        detail @ b'0'..=b'9',
+        rest @ ..,
+    ] = text
+    {
+        let len = match rest {
+            [] => 5,
+            [b' ', ..] => 6,
+            _ => 0,
+        };
+        if len != 0 && (*class - b'0') as u16 == code.get() / 100 {
+            let status = EnhancedStatus::new_unchecked(
+                *class - b'0',
+                (*subject - b'0') as u16,
+                (*detail - b'0') as u16,
+            );
+            return Some((status, len));
+        }
+    }
+    enhanced_prefix_by_grammar(code, text)
+}
+
+/// [`enhanced_prefix`] for every shape, by the `status-code` grammar.
+const fn enhanced_prefix_by_grammar(
+    code: ReplyCode,
+    text: &[u8],
+) -> Option<(EnhancedStatus, usize)> {
     match status_code_prefix(text) {
         Some((status, len)) if status.class() as u16 == code.get() / 100 => {
             if len == text.len() {
@@ -697,5 +730,21 @@ mod tests {
             format!("{owned:?}"),
             "Reply { code: ReplyCode(250), enhanced: None, lines: [\"a\", \"2.0.0 b\"] }"
         );
+    }
+
+    proptest::proptest! {
+        /// The one-pattern shortcut of `enhanced_prefix` answers exactly as
+        /// the grammar does, on texts made of the octets that matter.
+        #[test]
+        fn enhanced_prefix_shortcut_agrees_with_the_grammar(
+            text in "([0-9]\\.[0-9]{0,4}\\.[0-9]{0,4})?[ x0-9.]{0,3}",
+            code in proptest::sample::select(vec![250u16, 354, 421, 452, 550, 554]),
+        ) {
+            let code = ReplyCode::new(code).unwrap();
+            proptest::prop_assert_eq!(
+                enhanced_prefix(code, text.as_bytes()),
+                enhanced_prefix_by_grammar(code, text.as_bytes())
+            );
+        }
     }
 }
