@@ -589,7 +589,39 @@ impl fmt::Display for Reply<'_> {
 
 impl Encode for Reply<'_> {
     fn encode(&self, out: &mut Vec<u8>) {
-        self.write_lines(b"\r\n", true, |bytes| out.extend_from_slice(bytes));
+        match &self.body {
+            // The usual reply, one line: one reservation, no line iterator.
+            Body::Joined(text) if !text.as_bytes().contains(&b'\n') => {
+                self.encode_single_line(text.as_bytes(), out);
+            }
+            _ => self.write_lines(b"\r\n", true, |bytes| out.extend_from_slice(bytes)),
+        }
+    }
+}
+
+impl Reply<'_> {
+    /// `write_lines` for a reply of one line `text`, as one piece of output.
+    fn encode_single_line(&self, text: &[u8], out: &mut Vec<u8>) {
+        let mut status_buf = [0u8; 16];
+        let status = match self.enhanced {
+            Some(enhanced) => enhanced.write_to(&mut status_buf),
+            None => &[][..],
+        };
+        out.reserve(3 + 1 + status.len() + 1 + text.len() + 2);
+        out.extend_from_slice(&self.code.as_digits());
+        // RFC 4954: `continue-req = "334" SP [base64] CRLF` keeps the space
+        // even when the challenge is empty.
+        if !text.is_empty() || self.enhanced.is_some() || self.code.get() == 334 {
+            out.push(b' ');
+        }
+        if !status.is_empty() {
+            out.extend_from_slice(status);
+            if !text.is_empty() {
+                out.push(b' ');
+            }
+        }
+        out.extend_from_slice(text);
+        out.extend_from_slice(b"\r\n");
     }
 }
 
@@ -612,6 +644,23 @@ mod tests {
         assert_eq!(Reply::parse(b"334 \r\n").unwrap().0, challenge);
         const CUSTOM: Reply<'static> = Reply::from_static(250, Some((2, 1, 5)), "Recipient OK");
         assert_eq!(CUSTOM.to_bytes(), b"250 2.1.5 Recipient OK\r\n");
+    }
+
+    #[test]
+    fn single_line_shortcut_writes_what_the_line_writer_writes() {
+        let cases = [
+            Reply::new_single(code(250), None, "").unwrap(),
+            Reply::new_single(code(334), None, "").unwrap(),
+            Reply::new_single(code(250), status(2, 1, 5), "").unwrap(),
+            Reply::new_single(code(550), status(5, 7, 1), "relay denied").unwrap(),
+            Reply::new_single(code(220), None, "mx.example ESMTP").unwrap(),
+            Reply::OK,
+        ];
+        for reply in cases {
+            let mut by_lines = Vec::new();
+            reply.write_lines(b"\r\n", true, |bytes| by_lines.extend_from_slice(bytes));
+            assert_eq!(reply.to_bytes(), by_lines, "{reply:?}");
+        }
     }
 
     #[test]
