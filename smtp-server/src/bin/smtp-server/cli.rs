@@ -78,8 +78,9 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) max_connections_per_ip: Option<u32>,
 
-    /// Worker threads, each with its own single-threaded runtime; the
-    /// connections are spread over them. Default: the number of CPUs.
+    /// Worker threads, each with its own single-threaded runtime; each new
+    /// connection goes to the one with the fewest open connections and stays
+    /// there. Default: the number of CPUs.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) threads: Option<u32>,
 
