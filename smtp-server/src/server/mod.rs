@@ -270,7 +270,7 @@ impl<H: Handler, A: Authenticator> Server<H, A> {
                             continue;
                         }
                     };
-                    workers.spawn(async move {
+                    workers.spawn(move |open| async move {
                         match tokio::net::TcpStream::from_std(tcp) {
                             Ok(tcp) => {
                                 connection::serve_connection(shared, tcp, peer, implicit_tls).await;
@@ -280,6 +280,7 @@ impl<H: Handler, A: Authenticator> Server<H, A> {
                             }
                         }
                         drop(guard);
+                        drop(open);
                     });
                 }
             }
