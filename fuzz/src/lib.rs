@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod checks;
+pub mod corpus_replay;
 pub mod differential;
 pub mod sessions;
 pub mod structured;

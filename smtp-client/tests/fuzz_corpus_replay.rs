@@ -14,26 +14,11 @@ mod script;
 #[path = "../../fuzz/src/sessions/client.rs"]
 mod client;
 
-use std::{fs, panic, path::PathBuf};
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../fuzz/src/corpus_replay.rs"]
+mod corpus_replay;
 
 #[test]
 fn client_session_corpus() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/client_session");
-    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| path.is_file())
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "empty corpus {}", dir.display());
-    for file in files {
-        let data = fs::read(&file).expect("corpus file");
-        eprintln!("=== {}", file.display());
-        if panic::catch_unwind(|| client::check_client_session(&data)).is_err() {
-            panic!(
-                "corpus input {} fails the client_session checks",
-                file.display()
-            );
-        }
-    }
+    corpus_replay::replay("client_session", client::check_client_session);
 }

@@ -13,27 +13,11 @@
 #[path = "../../fuzz/src/checks/mod.rs"]
 mod checks;
 
-use std::{fs, panic, path::PathBuf};
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../fuzz/src/corpus_replay.rs"]
+mod corpus_replay;
 
-/// Runs `check` on every file of the target's corpus, naming the file that fails.
-fn replay(target: &str, check: fn(&[u8])) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz/corpus")
-        .join(target);
-    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| path.is_file())
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "empty corpus {}", dir.display());
-    for file in files {
-        let data = fs::read(&file).expect("corpus file");
-        if panic::catch_unwind(|| check(&data)).is_err() {
-            panic!("corpus input {} fails the {target} checks", file.display());
-        }
-    }
-}
+use corpus_replay::replay;
 
 #[test]
 fn command_corpus() {
