@@ -158,22 +158,6 @@ pub enum CommandSpec {
     Etrn(Token),
 }
 
-/// Keywords with a typed field: an `OtherParam` with one of these parses
-/// back into the typed field, as documented, so the builders leave them out.
-const MAIL_KEYWORDS: &[&str] = &[
-    "SIZE",
-    "BODY",
-    "SMTPUTF8",
-    "RET",
-    "ENVID",
-    "AUTH",
-    "REQUIRETLS",
-    "MT-PRIORITY",
-    "HOLDFOR",
-    "HOLDUNTIL",
-    "BY",
-];
-const RCPT_KEYWORDS: &[&str] = &["NOTIFY", "ORCPT", "RRVS"];
 
 fn mailbox(spec: &MailboxSpec) -> Option<ReversePath<'_>> {
     match spec {
@@ -248,7 +232,7 @@ fn mail_params(spec: &MailParamsSpec) -> Option<MailParams<'_>> {
                 }
                 None => None,
             },
-            other: others(&spec.other, MAIL_KEYWORDS)?,
+            other: others(&spec.other, MailParams::TYPED_KEYWORDS)?,
         })),
     })
 }
@@ -291,7 +275,7 @@ fn rcpt_params(spec: &RcptParamsSpec) -> Option<RcptParams<'_>> {
                     }),
                 }),
             },
-            other: others(&spec.other, RCPT_KEYWORDS)?,
+            other: others(&spec.other, RcptParams::TYPED_KEYWORDS)?,
         })),
     })
 }

@@ -1347,21 +1347,6 @@ pub(crate) mod tests {
         assert!(EnvId::new(XText::try_from("").unwrap()).is_err());
     }
 
-    const MAIL_KEYWORDS: [&str; 11] = [
-        "SIZE",
-        "BODY",
-        "SMTPUTF8",
-        "RET",
-        "ENVID",
-        "AUTH",
-        "REQUIRETLS",
-        "MT-PRIORITY",
-        "HOLDFOR",
-        "HOLDUNTIL",
-        "BY",
-    ];
-    const RCPT_KEYWORDS: [&str; 3] = ["NOTIFY", "ORCPT", "RRVS"];
-
     fn date_time_strategy() -> impl Strategy<Value = DateTime<'static>> {
         (
             (0u32..=9999, 1u32..=12, 1u32..=31),
@@ -1436,7 +1421,7 @@ pub(crate) mod tests {
                         By::new(t, if r { ByMode::Return } else { ByMode::Notify }, trace).ok()
                     })
             ),
-            other in proptest::collection::vec(other_strategy(&MAIL_KEYWORDS), 0..3),
+            other in proptest::collection::vec(other_strategy(MailParams::TYPED_KEYWORDS), 0..3),
         ) -> MailParams<'static> {
             let rare = RareMailParams { ret, envid, auth, requiretls, mt_priority, hold, by, other };
             // Both spellings of "no rare parameter" occur.
@@ -1475,7 +1460,7 @@ pub(crate) mod tests {
                 date_time_strategy(),
                 proptest::option::of(prop_oneof![Just(RrvsMode::Continue), Just(RrvsMode::Reject)]),
             ).prop_map(|(time, mode)| Rrvs { time, mode })),
-            other in proptest::collection::vec(other_strategy(&RCPT_KEYWORDS), 0..3),
+            other in proptest::collection::vec(other_strategy(RcptParams::TYPED_KEYWORDS), 0..3),
         ) -> RcptParams<'static> {
             let rare = RareRcptParams { rrvs, other };
             let rare = Some(Box::new(rare)).filter(|rare| !rare.is_empty() || notify.is_some());

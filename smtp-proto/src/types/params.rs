@@ -93,6 +93,22 @@ impl RareMailParams<'_> {
 }
 
 impl<'a> MailParams<'a> {
+    /// The keywords with a typed field: a parameter with one of these is
+    /// parsed into its field, never kept as an [`OtherParam`].
+    pub const TYPED_KEYWORDS: &'static [&'static str] = &[
+        "SIZE",
+        "BODY",
+        "SMTPUTF8",
+        "RET",
+        "ENVID",
+        "AUTH",
+        "REQUIRETLS",
+        "MT-PRIORITY",
+        "HOLDFOR",
+        "HOLDUNTIL",
+        "BY",
+    ];
+
     /// True when there is no parameter at all.
     pub fn is_empty(&self) -> bool {
         self.size.is_none() && self.body.is_none() && !self.smtputf8 && self.rare().is_empty()
@@ -281,6 +297,9 @@ impl RareRcptParams<'_> {
 }
 
 impl<'a> RcptParams<'a> {
+    /// The keywords with a typed field, as [`MailParams::TYPED_KEYWORDS`].
+    pub const TYPED_KEYWORDS: &'static [&'static str] = &["NOTIFY", "ORCPT", "RRVS"];
+
     /// True when there is no parameter at all.
     pub fn is_empty(&self) -> bool {
         self.notify.is_none() && self.orcpt.is_none() && self.rare().is_empty()
