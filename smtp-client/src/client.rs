@@ -574,3 +574,26 @@ impl Client {
         self.session.capabilities()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::too_many_recipients;
+    use smtp_proto::Reply;
+
+    #[test]
+    fn only_452_with_4_5_3_or_without_an_enhanced_code_means_too_many_recipients() {
+        let reply = |wire: &[u8]| Reply::parse(wire).unwrap().0.into_owned();
+        assert!(too_many_recipients(&reply(
+            b"452 4.5.3 Too many recipients\r\n"
+        )));
+        assert!(too_many_recipients(&reply(b"452 Too many recipients\r\n")));
+        assert!(!too_many_recipients(&reply(b"452 4.2.2 Mailbox full\r\n")));
+        assert!(!too_many_recipients(&reply(
+            b"452 4.3.1 Insufficient storage\r\n"
+        )));
+        assert!(!too_many_recipients(&reply(b"451 4.5.3 Try again\r\n")));
+        assert!(!too_many_recipients(&reply(
+            b"552 5.5.3 Too many recipients\r\n"
+        )));
+    }
+}

@@ -44,16 +44,6 @@ impl Workers {
         }
     }
 
-    /// How many runtimes there are.
-    pub fn len(&self) -> usize {
-        self.workers.len()
-    }
-
-    /// Always false: a `Workers` has at least one runtime.
-    pub fn is_empty(&self) -> bool {
-        self.workers.is_empty()
-    }
-
     /// Open connections on each runtime, in the order given to [`Workers::new`].
     pub fn open_connections(&self) -> Vec<usize> {
         self.workers
@@ -125,7 +115,6 @@ mod tests {
     fn connections_go_to_the_least_busy_runtime_and_are_uncounted_when_done() {
         let (a, b) = (runtime(), runtime());
         let workers = Workers::new([a.handle().clone(), b.handle().clone()]).unwrap();
-        assert_eq!(workers.len(), 2);
         let (release, released) = tokio::sync::watch::channel(false);
         for _ in 0..5 {
             let mut released = released.clone();
